@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+
+export const ID_PREFIXES = {
+  payment: 'pay',
+  refund: 're',
+  event: 'evt',
+  merchant: 'mch',
+  store: 'sto',
+  terminal: 'term',
+  operator: 'op',
+  apiKey: 'key',
+  walletCall: 'wc',
+  webhookEndpoint: 'we',
+  delivery: 'dlv',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Ids are time-ordered (10 base-36 chars of milliseconds, then 14 random chars), so sorting by id
+ * sorts by creation time: cursor pagination and "newest first" need no second column.
+ */
+export function newId(kind: IdKind, now = Date.now()): string {
+  const time = now.toString(36).padStart(10, '0');
+  const bytes = randomBytes(14);
+  let random = '';
+  for (const byte of bytes) random += ALPHABET[byte % 36];
+  return `${ID_PREFIXES[kind]}_${time}${random}`;
+}
+
+export function hasPrefix(id: string, kind: IdKind): boolean {
+  return id.startsWith(`${ID_PREFIXES[kind]}_`);
+}
+
+/** Random url-safe token for secrets (API keys, webhook secrets, salts). */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}
