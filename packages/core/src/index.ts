@@ -5,3 +5,4 @@ export * from './wallet.ts';
 export * from './payment-state.ts';
 export * from './connector.ts';
 export * from './secret.ts';
+export * from './secret-box.ts';

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '@counterpay/gateway';
+import { ApiClient } from '../api-client.ts';
+import { readDemoMerchant } from '../demo-merchant.ts';
+
+interface Options {
+  amount?: string | undefined;
+  currency?: string | undefined;
+  barcode?: string | undefined;
+  order?: string | undefined;
+  wait?: string | undefined;
+  reason?: string | undefined;
+  key?: string | undefined;
+  url?: string | undefined;
+  json?: boolean | undefined;
+}
+
+interface Payment {
+  id: string;
+  status: string;
+  wallet: string;
+  amount: number;
+  currency: string;
+  amount_refunded: number;
+  failure_code: string | null;
+  failure_message: string | null;
+}
+
+function client(values: Options): ApiClient {
+  const config = loadConfig();
+  const key = values.key ?? process.env.COUNTERPAY_API_KEY ?? readDemoMerchant(config.dataDir)?.secret_key;
+  if (!key) throw new Error('no API key: pass --key sk_test_… or set COUNTERPAY_API_KEY (or run `counterpay start` once to make the demo merchant)');
+  const url = values.url ?? process.env.COUNTERPAY_URL ?? `http://${config.host}:${config.port}`;
+  return new ApiClient(url.replace(/\/$/, ''), key);
+}
+
+function integer(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a whole number in minor units (fen, cents), got "${text}"`);
+  return Number(text);
+}
+
+function show(payment: Payment, json: boolean | undefined): void {
+  if (json) return console.log(JSON.stringify(payment, null, 2));
+  const failure = payment.failure_code ? ` — ${payment.failure_code}: ${payment.failure_message}` : '';
+  const refunded = payment.amount_refunded ? `, refunded ${payment.amount_refunded}` : '';
+  console.log(`${payment.id}  ${payment.status}  ${payment.wallet}  ${payment.amount} ${payment.currency}${refunded}${failure}`);
+}
+
+/** Takes a barcode payment and shows progress while the buyer confirms, until a final status. */
+export async function pay(values: Options): Promise<number> {
+  const api = client(values);
+  const amount = integer(values.amount, 'amount');
+  if (amount === undefined || !values.barcode) throw new Error('pay needs --amount (minor units) and --barcode');
+  const body = {
+    amount,
+    currency: values.currency ?? 'CNY',
+    barcode: values.barcode,
+    merchant_order_id: values.order ?? `cli-${Date.now()}`,
+    wait_seconds: 5,
+  };
+  // One idempotency key per payment: a retried command never charges twice.
+  let payment = await api.request<Payment>('POST', '/v1/payments', body, { 'idempotency-key': randomUUID() });
+  const deadline = Date.now() + (integer(values.wait, 'wait') ?? 120) * 1000;
+  while (payment.status === 'processing' && Date.now() < deadline) {
+    if (!values.json) process.stderr.write(`${payment.id} processing: waiting for the buyer / the wallet…\n`);
+    await new Promise((r) => setTimeout(r, 2000));
+    payment = await api.request<Payment>('GET', `/v1/payments/${payment.id}`);
+  }
+  show(payment, values.json);
+  return payment.status === 'succeeded' ? 0 : 2;
+}
+
+export async function refund(paymentId: string | undefined, values: Options): Promise<number> {
+  if (!paymentId) throw new Error('refund needs a payment id: counterpay refund pay_… [--amount N]');
+  const amount = integer(values.amount, 'amount');
+  const result = await client(values).request<{ id: string; status: string; amount: number; currency: string }>(
+    'POST',
+    `/v1/payments/${paymentId}/refunds`,
+    { ...(amount !== undefined ? { amount } : {}), ...(values.reason ? { reason: values.reason } : {}), wait_seconds: 10 },
+    { 'idempotency-key': randomUUID() },
+  );
+  console.log(values.json ? JSON.stringify(result, null, 2) : `${result.id}  ${result.status}  ${result.amount} ${result.currency}`);
+  return result.status === 'failed' ? 2 : 0;
+}
+
+export async function status(paymentId: string | undefined, values: Options): Promise<number> {
+  if (!paymentId) throw new Error('status needs a payment id: counterpay status pay_…');
+  show(await client(values).request<Payment>('GET', `/v1/payments/${paymentId}`), values.json);
+  return 0;
+}

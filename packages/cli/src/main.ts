@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { merchantsCreate } from './commands/merchants.ts';
+import { pay, refund, status } from './commands/payments.ts';
+import { simRegister } from './commands/sim-register.ts';
+import { serve, sim, start } from './commands/servers.ts';
+
+const USAGE = `counterpay — in-store wallet payment gateway
+
+Usage:
+  counterpay start                      gateway + wallet simulator (what \`npm start\` runs)
+  counterpay serve                      gateway only
+  counterpay sim                        wallet simulator only
+  counterpay sim register --json        register a wallet merchant at the running simulator
+  counterpay merchants create --name NAME [--currency CNY] --json
+  counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
+  counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
+  counterpay status PAYMENT_ID
+
+Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
+and --url (default: COUNTERPAY_URL or http://HOST:PORT).
+Environment: PORT, SIM_PORT, HOST, DATA_DIR, DATABASE_URL, SIM_URL, BUYER_CONFIRM_DEADLINE_S,
+NOTIFY_RETRY_SCHEDULE, LOG_LEVEL (see the README).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      currency: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      amount: { type: 'string' },
+      barcode: { type: 'string' },
+      order: { type: 'string' },
+      wait: { type: 'string' },
+      reason: { type: 'string' },
+      key: { type: 'string' },
+      url: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 1;
+  }
+  switch (command) {
+    case 'start':
+      return start();
+    case 'serve':
+      return serve();
+    case 'sim':
+      return sub === 'register' ? simRegister(values) : sim();
+    case 'merchants':
+      if (sub === 'create') return merchantsCreate(values);
+      break;
+    case 'pay':
+      return pay(values);
+    case 'refund':
+      return refund(sub, values);
+    case 'status':
+      return status(sub, values);
+  }
+  void arg;
+  console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || !['start', 'serve', 'sim'].includes(process.argv[2] ?? '') || process.argv[3] === 'register') process.exitCode = code;
+  },
+  (error: Error) => {
+    console.error(`counterpay: ${error.message}`);
+    process.exitCode = 1;
+  },
+);

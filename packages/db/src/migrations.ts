@@ -1,0 +1,197 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+
+/** Migrations live in code (no files to find at run time) and run at every start-up. */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('merchants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('default_currency', 'text', (c) => c.notNull())
+        .addColumn('livemode', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('fee_rate_bps', 'integer', (c) => c.notNull())
+        .addColumn('fee_vat_bps', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      for (const table of ['stores', 'terminals', 'operators'] as const) {
+        let builder = db.schema
+          .createTable(table)
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('external_no', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull());
+        if (table === 'terminals') builder = builder.addColumn('store_id', 'text', (c) => c.notNull().references('stores.id'));
+        await builder.addUniqueConstraint(`${table}_merchant_external_no`, ['merchant_id', 'external_no']).execute();
+      }
+
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('display_prefix', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('dialect_credentials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('dialect', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('secret_ciphertext', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('dialect_credentials_account', ['dialect', 'account_id'])
+        .execute();
+
+      await db.schema
+        .createTable('wallet_accounts')
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('credentials_ciphertext', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('wallet_accounts_pk', ['merchant_id', 'wallet'])
+        .execute();
+
+      await db.schema
+        .createTable('payments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('store_id', 'text')
+        .addColumn('terminal_id', 'text')
+        .addColumn('operator_id', 'text')
+        .addColumn('merchant_order_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('flow', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('amount_refunded', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('barcode_masked', 'text')
+        .addColumn('qr_code', 'text')
+        .addColumn('qr_url', 'text')
+        .addColumn('expires_at', 'text')
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('wallet_transaction_id', 'text')
+        .addColumn('description', 'text')
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('notify_url', 'text')
+        .addColumn('dialect', 'text', (c) => c.notNull())
+        .addColumn('dialect_data', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('livemode', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('paid_at', 'text')
+        .addColumn('closed_at', 'text')
+        .addColumn('cancel_requested_at', 'text')
+        .addUniqueConstraint('payments_merchant_order', ['merchant_id', 'merchant_order_id'])
+        .execute();
+      await db.schema.createIndex('payments_merchant_status').on('payments').columns(['merchant_id', 'status', 'id']).execute();
+
+      await db.schema
+        .createTable('refunds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('payment_id', 'text', (c) => c.notNull().references('payments.id'))
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('merchant_refund_id', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('wallet_refund_id', 'text')
+        .addColumn('dialect', 'text', (c) => c.notNull())
+        .addColumn('dialect_data', 'text', (c) => c.notNull())
+        .addColumn('notify_url', 'text')
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('succeeded_at', 'text')
+        .addUniqueConstraint('refunds_merchant_refund_id', ['merchant_id', 'merchant_refund_id'])
+        .execute();
+      await db.schema.createIndex('refunds_payment').on('refunds').columns(['payment_id', 'id']).execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['merchant_id', 'key'])
+        .execute();
+
+      await db.schema
+        .createTable('wallet_calls')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('payment_id', 'text')
+        .addColumn('refund_id', 'text')
+        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('wallet_code', 'text')
+        .addColumn('http_status', 'integer')
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('wallet_calls_payment').on('wallet_calls').column('payment_id').execute();
+
+      await db.schema
+        .createTable('tasks')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('next_run_at', 'text', (c) => c.notNull())
+        .addColumn('deadline_at', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tasks_pk', ['kind', 'object_id'])
+        .execute();
+      await db.schema.createIndex('tasks_due').on('tasks').columns(['next_run_at']).execute();
+
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('object_type', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('object_version', 'integer', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('events_merchant').on('events').columns(['merchant_id', 'id']).execute();
+    },
+  },
+};
+
+class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  }
+}

@@ -1,0 +1,206 @@
+import type { FailureCode, PaymentStatus, RefundStatus, Wallet } from '@counterpay/core';
+
+/**
+ * Row types of every table. Timestamps are ISO-8601 UTC text (`Date#toISOString`), identical on SQLite
+ * and PostgreSQL and ordered correctly as text; amounts are integers in minor units; booleans are 0/1.
+ */
+export interface MerchantTable {
+  id: string;
+  name: string;
+  default_currency: string;
+  livemode: number;
+  /** Omise-style pricing in basis points of the amount, and VAT on the fee. */
+  fee_rate_bps: number;
+  fee_vat_bps: number;
+  created_at: string;
+}
+
+export interface StoreTable {
+  id: string;
+  merchant_id: string;
+  name: string;
+  /** The store number merchants use in dialect requests (ScanForPay storeNo, Omise store_id). */
+  external_no: string;
+  created_at: string;
+}
+
+export interface TerminalTable {
+  id: string;
+  merchant_id: string;
+  store_id: string;
+  name: string;
+  external_no: string;
+  created_at: string;
+}
+
+export interface OperatorTable {
+  id: string;
+  merchant_id: string;
+  name: string;
+  external_no: string;
+  created_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  merchant_id: string;
+  /** `secret` for the native API, `omise` for the Omise dialect. */
+  kind: string;
+  /** The first characters, shown to people to tell keys apart. */
+  display_prefix: string;
+  /** SHA-256 hex of the whole key; the key itself is never stored. */
+  key_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Shared secrets a dialect must read back to verify signatures (salts, sign keys), encrypted at rest. */
+export interface DialectCredentialTable {
+  id: string;
+  merchant_id: string;
+  dialect: string;
+  /** The public account id the merchant sends (PingPong accId, ScanForPay partnerNo, webhook endpoint id). */
+  account_id: string;
+  client_id: string | null;
+  secret_ciphertext: string;
+  created_at: string;
+}
+
+/** The merchant's credentials at a wallet (Alipay app id + keys, WeChat mch_id + API key), encrypted. */
+export interface WalletAccountTable {
+  merchant_id: string;
+  wallet: string;
+  credentials_ciphertext: string;
+  created_at: string;
+}
+
+export interface PaymentTable {
+  id: string;
+  merchant_id: string;
+  store_id: string | null;
+  terminal_id: string | null;
+  operator_id: string | null;
+  merchant_order_id: string;
+  status: PaymentStatus;
+  wallet: Wallet;
+  flow: 'barcode' | 'qr';
+  amount: number;
+  currency: string;
+  amount_refunded: number;
+  barcode_masked: string | null;
+  qr_code: string | null;
+  qr_url: string | null;
+  expires_at: string | null;
+  failure_code: FailureCode | null;
+  failure_message: string | null;
+  wallet_transaction_id: string | null;
+  description: string | null;
+  metadata: string;
+  notify_url: string | null;
+  /** Which API created it: native, pingpong, scanforpay, omise. */
+  dialect: string;
+  /** Dialect-specific request facts needed to answer in that dialect later (JSON). */
+  dialect_data: string;
+  /** Hash of the create request, to tell a retry from a conflicting reuse of the same order id. */
+  request_hash: string;
+  livemode: number;
+  /** Increments on every change; events carry it so receivers can order them. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+  paid_at: string | null;
+  closed_at: string | null;
+  /** Set when the merchant asked to cancel: the resolver cancels at the wallet at once. */
+  cancel_requested_at: string | null;
+}
+
+export interface RefundTable {
+  id: string;
+  payment_id: string;
+  merchant_id: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  merchant_refund_id: string | null;
+  reason: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  wallet_refund_id: string | null;
+  dialect: string;
+  dialect_data: string;
+  notify_url: string | null;
+  request_hash: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  succeeded_at: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  merchant_id: string;
+  key: string;
+  /** What kind of request the key was used for (payment.create, refund.create). */
+  scope: string;
+  request_hash: string;
+  object_id: string;
+  created_at: string;
+}
+
+export interface WalletCallTable {
+  id: string;
+  merchant_id: string;
+  payment_id: string | null;
+  refund_id: string | null;
+  wallet: string;
+  method: string;
+  outcome: string;
+  wallet_code: string | null;
+  http_status: number | null;
+  latency_ms: number;
+  error: string | null;
+  created_at: string;
+}
+
+/**
+ * Durable work: one row per payment or refund whose outcome is not known yet (resolver) or per QR
+ * payment that must be closed at expiry. Workers claim rows with a lease; a restart continues here.
+ */
+export interface TaskTable {
+  kind: string;
+  object_id: string;
+  next_run_at: string;
+  deadline_at: string;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** Transactional outbox: one row per status change, written in the same transaction as the change. */
+export interface EventTable {
+  id: string;
+  merchant_id: string;
+  type: string;
+  object_type: string;
+  object_id: string;
+  object_version: number;
+  payload: string;
+  created_at: string;
+}
+
+export interface Database {
+  merchants: MerchantTable;
+  stores: StoreTable;
+  terminals: TerminalTable;
+  operators: OperatorTable;
+  api_keys: ApiKeyTable;
+  dialect_credentials: DialectCredentialTable;
+  wallet_accounts: WalletAccountTable;
+  payments: PaymentTable;
+  refunds: RefundTable;
+  idempotency_keys: IdempotencyKeyTable;
+  wallet_calls: WalletCallTable;
+  tasks: TaskTable;
+  events: EventTable;
+}

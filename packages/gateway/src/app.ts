@@ -1,0 +1,57 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { nativeErrorHandler } from './api/errors.ts';
+import { bearerAuth } from './api/auth.ts';
+import { paymentsRoutes } from './api/v1/payments-routes.ts';
+import { registerMetrics } from './metrics.ts';
+import type { Services } from './services.ts';
+
+/** Paths whose values must never reach the logs. */
+const REDACT = ['req.headers.authorization', 'req.headers["idempotency-key"]', 'req.body.barcode'];
+
+/** Wires plugins only: each API family is an encapsulated plugin with its own error rendering. */
+export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Types are checked, not coerced: "100" is not an amount. Unknown fields are rejected, not dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    disableRequestLogging: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(nativeErrorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { type: 'invalid_request_error', code: 'route_not_found', message: `No route ${request.method} ${request.url}.` } });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'counterpay native API', version: 'v1', description: 'In-store Alipay and WeChat Pay payments. Amounts are integers in minor units.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerMetrics(app);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await services.store.db.selectFrom('merchants').select('id').limit(1).execute();
+    return { status: 'ok', database: services.database.kind };
+  });
+
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', bearerAuth(services.store.db));
+      await v1.register(paymentsRoutes(services));
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+export { REDACT };

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Everything the gateway reads from the environment (CONTRACT.md), parsed once. */
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Public base URL of the gateway (QR URLs, notify URLs given to wallets). */
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  simUrl: string;
+  /** How long a buyer has to confirm (password) before the gateway cancels at the wallet. */
+  buyerConfirmDeadlineMs: number;
+  /** Timeout of one HTTP call to a wallet; past it the outcome is unknown and resolved by query. */
+  walletTimeoutMs: number;
+  /** How often the resolver queries each wallet about an unknown outcome. */
+  queryIntervalMs: { alipay: number; wechat: number };
+  /** Default time POST /v1/payments waits for a final status before answering `processing`. */
+  defaultWaitMs: number;
+  /** How often workers look for due work. */
+  workerTickMs: number;
+  /** Row claims expire after this long, so another instance continues the work of one that died. */
+  leaseMs: number;
+  /** Run the background workers in this process (off for tools such as the CLI's merchant commands). */
+  runWorkers: boolean;
+  logLevel: string;
+  masterKey: string;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return value;
+}
+
+/**
+ * The master key encrypts stored secrets. `COUNTERPAY_MASTER_KEY` wins (several instances on
+ * PostgreSQL must share it); otherwise one is generated once into DATA_DIR/master.key.
+ */
+export function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string): string {
+  if (env.COUNTERPAY_MASTER_KEY) return env.COUNTERPAY_MASTER_KEY;
+  const file = join(dataDir, 'master.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch {
+    // Another process created it first: use theirs.
+    return readFileSync(file, 'utf8').trim();
+  }
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const host = overrides.host ?? env.HOST ?? '127.0.0.1';
+  const port = overrides.port ?? intFromEnv(env, 'PORT', 8080);
+  const dataDir = resolve(overrides.dataDir ?? env.DATA_DIR ?? './data');
+  const simPort = intFromEnv(env, 'SIM_PORT', 8090);
+  const config: GatewayConfig = {
+    host,
+    port,
+    publicUrl: env.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    simUrl: (env.SIM_URL ?? `http://127.0.0.1:${simPort}`).replace(/\/$/, ''),
+    buyerConfirmDeadlineMs: intFromEnv(env, 'BUYER_CONFIRM_DEADLINE_S', 60) * 1000,
+    walletTimeoutMs: intFromEnv(env, 'WALLET_TIMEOUT_MS', 10_000),
+    queryIntervalMs: {
+      alipay: intFromEnv(env, 'ALIPAY_QUERY_INTERVAL_MS', 3000),
+      wechat: intFromEnv(env, 'WECHAT_QUERY_INTERVAL_MS', 5000),
+    },
+    defaultWaitMs: intFromEnv(env, 'PAYMENT_WAIT_S', 5) * 1000,
+    workerTickMs: intFromEnv(env, 'WORKER_TICK_MS', 500),
+    leaseMs: intFromEnv(env, 'WORKER_LEASE_MS', 30_000),
+    runWorkers: env.RUN_WORKERS !== 'false',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    masterKey: '',
+    ...overrides,
+  };
+  config.masterKey = overrides.masterKey ?? loadMasterKey(env, config.dataDir);
+  return config;
+}

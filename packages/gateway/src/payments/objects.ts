@@ -1,0 +1,59 @@
+import type { Selectable } from 'kysely';
+import type { PaymentTable, RefundTable } from '@counterpay/db';
+
+export type PaymentRow = Selectable<PaymentTable>;
+export type RefundRow = Selectable<RefundTable>;
+
+/** The native API's payment object (CONTRACT.md); also the `data.object` of payment events. */
+export function toPaymentObject(row: PaymentRow) {
+  return {
+    id: row.id,
+    object: 'payment' as const,
+    status: row.status,
+    wallet: row.wallet,
+    flow: row.flow,
+    amount: row.amount,
+    currency: row.currency,
+    amount_refunded: row.amount_refunded,
+    merchant_order_id: row.merchant_order_id,
+    barcode: row.barcode_masked,
+    qr_code: row.qr_code,
+    qr_url: row.qr_url,
+    expires_at: row.expires_at,
+    failure_code: row.failure_code,
+    failure_message: row.failure_message,
+    wallet_transaction_id: row.wallet_transaction_id,
+    description: row.description,
+    store_id: row.store_id,
+    terminal_id: row.terminal_id,
+    operator_id: row.operator_id,
+    dialect: row.dialect,
+    created_at: row.created_at,
+    paid_at: row.paid_at,
+    closed_at: row.closed_at,
+    livemode: row.livemode === 1,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+  };
+}
+
+export type PaymentObject = ReturnType<typeof toPaymentObject>;
+
+export function toRefundObject(row: RefundRow) {
+  return {
+    id: row.id,
+    object: 'refund' as const,
+    payment: row.payment_id,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    merchant_refund_id: row.merchant_refund_id,
+    reason: row.reason,
+    failure_code: row.failure_code,
+    failure_message: row.failure_message,
+    wallet_refund_id: row.wallet_refund_id,
+    created_at: row.created_at,
+    succeeded_at: row.succeeded_at,
+  };
+}
+
+export type RefundObject = ReturnType<typeof toRefundObject>;

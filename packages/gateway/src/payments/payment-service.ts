@@ -1,0 +1,263 @@
+import {
+  type Currency,
+  type PaymentOutcome,
+  type PaymentStatus,
+  IdempotencyError,
+  NotFoundError,
+  StateError,
+  ValidationError,
+  assertMinorAmount,
+  detectWallet,
+  isFinalPaymentStatus,
+  maskBarcode,
+  newId,
+  parseCurrency,
+} from '@counterpay/core';
+import { isUniqueViolation } from '@counterpay/db';
+import type { GatewayConfig } from '../config.ts';
+import type { PaymentRow } from './objects.ts';
+import type { PaymentStore } from './payment-store.ts';
+import { requestHash } from './request-hash.ts';
+import type { WalletGateway } from './wallet-gateway.ts';
+
+export interface BarcodePaymentInput {
+  amount: number;
+  currency: string;
+  merchantOrderId: string;
+  barcode: string;
+  description?: string | null;
+  storeId?: string | null;
+  terminalId?: string | null;
+  operatorId?: string | null;
+  notifyUrl?: string | null;
+  metadata?: Record<string, string>;
+  /** Which API created it, and what that dialect needs to answer later. */
+  dialect?: string;
+  dialectData?: Record<string, unknown>;
+}
+
+export interface ListPaymentsFilter {
+  merchantOrderId?: string;
+  status?: PaymentStatus;
+  limit: number;
+  startingAfter?: string;
+}
+
+/** Safety margin after the wallet-call timeout before the resolver may look at a fresh payment. */
+const RESOLVER_GRACE_MS = 1000;
+
+/**
+ * Barcode payments: validation, idempotency, the first wallet call, and waiting for a final status.
+ * Unknown outcomes are left to the resolver (workers/resolver.ts), whose task row is written in the
+ * same transaction as the payment, so a crash at any point leaves work that a restart continues.
+ */
+export class PaymentService {
+  constructor(
+    private readonly store: PaymentStore,
+    private readonly wallets: WalletGateway,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  async createBarcodePayment(
+    merchantId: string,
+    input: BarcodePaymentInput,
+    opts: { idempotencyKey?: string | undefined; waitMs: number },
+  ): Promise<PaymentRow> {
+    const startedAt = Date.now();
+    const amount = assertMinorAmount(input.amount);
+    const currency: Currency = parseCurrency(input.currency);
+    const wallet = detectWallet(input.barcode);
+    if (!wallet) {
+      throw new ValidationError('invalid_barcode', 'The barcode is not an Alipay (16–24 digits starting 25–30) or WeChat Pay (18 digits starting 10–15) payment code.', 'barcode');
+    }
+    const hash = requestHash({
+      amount,
+      currency,
+      merchant_order_id: input.merchantOrderId,
+      barcode: input.barcode,
+      store_id: input.storeId,
+      terminal_id: input.terminalId,
+      dialect: input.dialect ?? 'native',
+    });
+
+    const existing = await this.findRetry(merchantId, input.merchantOrderId, hash, opts.idempotencyKey);
+    if (existing) return this.waitForFinal(existing.id, opts.waitMs - (Date.now() - startedAt));
+
+    const now = new Date();
+    const id = newId('payment', now.getTime());
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('payments')
+          .values({
+            id,
+            merchant_id: merchantId,
+            store_id: input.storeId ?? null,
+            terminal_id: input.terminalId ?? null,
+            operator_id: input.operatorId ?? null,
+            merchant_order_id: input.merchantOrderId,
+            status: 'processing',
+            wallet,
+            flow: 'barcode',
+            amount,
+            currency,
+            amount_refunded: 0,
+            barcode_masked: maskBarcode(input.barcode),
+            qr_code: null,
+            qr_url: null,
+            expires_at: null,
+            failure_code: null,
+            failure_message: null,
+            wallet_transaction_id: null,
+            description: input.description ?? null,
+            metadata: JSON.stringify(input.metadata ?? {}),
+            notify_url: input.notifyUrl ?? null,
+            dialect: input.dialect ?? 'native',
+            dialect_data: JSON.stringify(input.dialectData ?? {}),
+            request_hash: hash,
+            livemode: 0,
+            version: 1,
+            created_at: now.toISOString(),
+            updated_at: now.toISOString(),
+            paid_at: null,
+            closed_at: null,
+            cancel_requested_at: null,
+          })
+          .execute();
+        if (opts.idempotencyKey) {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({ merchant_id: merchantId, key: opts.idempotencyKey, scope: 'payment.create', request_hash: hash, object_id: id, created_at: now.toISOString() })
+            .execute();
+        }
+        const firstCheck = new Date(now.getTime() + this.config.walletTimeoutMs + RESOLVER_GRACE_MS);
+        const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
+        await this.store.insertTask(trx, 'payment', id, firstCheck, deadline, now);
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent request with the same order id or key won the insert: answer as its retry.
+      const winner = await this.findRetry(merchantId, input.merchantOrderId, hash, opts.idempotencyKey);
+      if (!winner) throw error;
+      return this.waitForFinal(winner.id, opts.waitMs - (Date.now() - startedAt));
+    }
+
+    const outcome = await this.wallets.call(merchantId, wallet, { paymentId: id }, (connector, ctx) =>
+      connector.pay(ctx, {
+        outTradeNo: id,
+        authCode: input.barcode,
+        amount,
+        currency,
+        subject: input.description || `Order ${input.merchantOrderId}`,
+        ...(input.storeId ? { storeId: input.storeId } : {}),
+        ...(input.terminalId ? { terminalId: input.terminalId } : {}),
+      }),
+    );
+    await this.applyPaymentOutcome(id, wallet, outcome);
+    return this.waitForFinal(id, opts.waitMs - (Date.now() - startedAt));
+  }
+
+  /**
+   * Applies what a wallet said. Final answers change the status (through the state machine); pending
+   * and unknown answers schedule the resolver's next query. `not_found` and `closed` are left to the
+   * resolver, which decides with the deadline in view.
+   */
+  async applyPaymentOutcome(id: string, wallet: 'alipay' | 'wechat', outcome: PaymentOutcome): Promise<PaymentRow | null> {
+    switch (outcome.kind) {
+      case 'succeeded':
+        return this.store.transitionPayment(id, { to: 'succeeded', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt });
+      case 'failed':
+        return this.store.transitionPayment(id, { to: 'failed', failureCode: outcome.code });
+      case 'closed':
+      case 'pending':
+      case 'unknown':
+      case 'not_found': {
+        const error = outcome.kind === 'unknown' ? outcome.reason : null;
+        await this.store.rescheduleTask('payment', id, new Date(Date.now() + this.config.queryIntervalMs[wallet]), { error, countAttempt: true });
+        return null;
+      }
+      default: {
+        const never: never = outcome;
+        throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** A retry is the same order id (or idempotency key) with the same request; anything else conflicts. */
+  private async findRetry(merchantId: string, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
+    if (idempotencyKey) {
+      const key = await this.store.db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('merchant_id', '=', merchantId)
+        .where('key', '=', idempotencyKey)
+        .executeTakeFirst();
+      if (key) {
+        if (key.request_hash !== hash || key.scope !== 'payment.create') {
+          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
+        }
+        return this.store.getPayment(key.object_id);
+      }
+    }
+    const byOrder = await this.store.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('merchant_order_id', '=', merchantOrderId)
+      .executeTakeFirst();
+    if (!byOrder) return null;
+    if (byOrder.request_hash !== hash) {
+      throw new IdempotencyError('duplicate_merchant_order_id', `A different payment already uses merchant_order_id ${merchantOrderId}.`, 'merchant_order_id');
+    }
+    return byOrder;
+  }
+
+  /** Waits up to `ms` for the payment to leave `processing`, then returns it as it is. */
+  async waitForFinal(id: string, ms: number): Promise<PaymentRow> {
+    const until = Date.now() + Math.max(0, ms);
+    for (;;) {
+      const row = await this.store.getPayment(id);
+      if (!row) throw new NotFoundError('payment', id);
+      const left = until - Date.now();
+      if (isFinalPaymentStatus(row.status as PaymentStatus) || left <= 0) return row;
+      // Woken at once by changes in this process; the 250 ms re-read covers other instances.
+      await this.store.waitForChange(id, Math.min(left, 250));
+    }
+  }
+
+  async getPayment(merchantId: string, id: string): Promise<PaymentRow> {
+    const row = await this.store.getPayment(id);
+    if (!row || row.merchant_id !== merchantId) throw new NotFoundError('payment', id, 'id');
+    return row;
+  }
+
+  async listPayments(merchantId: string, filter: ListPaymentsFilter): Promise<{ data: PaymentRow[]; hasMore: boolean }> {
+    const rows = await this.store.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .$if(!!filter.merchantOrderId, (q) => q.where('merchant_order_id', '=', filter.merchantOrderId!))
+      .$if(!!filter.status, (q) => q.where('status', '=', filter.status!))
+      .$if(!!filter.startingAfter, (q) => q.where('id', '<', filter.startingAfter!))
+      .orderBy('id', 'desc')
+      .limit(filter.limit + 1)
+      .execute();
+    return { data: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+  }
+
+  /**
+   * The cashier gives up: the resolver cancels at the wallet at once (same path as the deadline), and
+   * the payment ends `closed` once the wallet confirmed, or `succeeded` if the buyer paid first.
+   */
+  async cancelPayment(merchantId: string, id: string, waitMs: number): Promise<PaymentRow> {
+    const payment = await this.getPayment(merchantId, id);
+    if (payment.status !== 'processing') {
+      throw new StateError('payment_not_cancellable', `The payment is ${payment.status}; only a processing payment can be cancelled. Refund a succeeded payment instead.`);
+    }
+    const now = new Date();
+    await this.store.db.updateTable('payments').set({ cancel_requested_at: now.toISOString() }).where('id', '=', id).where('cancel_requested_at', 'is', null).execute();
+    await this.store.rescheduleTask('payment', id, now, { deadlineAt: now, keepLease: true });
+    this.store.changes.emit('task-due');
+    return this.waitForFinal(id, waitMs);
+  }
+}

@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+import { type Connector, type Wallet } from '@counterpay/core';
+import { type DatabaseHandle, connectDatabase } from '@counterpay/db';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, REDACT } from './app.ts';
+import { type GatewayConfig, loadConfig } from './config.ts';
+import { type Services, createServices } from './services.ts';
+
+export interface RunningGateway {
+  url: string;
+  app: FastifyInstance;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '***' } });
+}
+
+/**
+ * Opens the database (migrating it), builds the app, starts the workers and listens. Tests pass
+ * `overrides` (port 0, an in-memory database) and read `url` back.
+ */
+export async function startGateway(
+  options: { config?: Partial<GatewayConfig>; env?: NodeJS.ProcessEnv; database?: DatabaseHandle; connectors?: Record<Wallet, Connector>; logger?: Logger } = {},
+): Promise<RunningGateway> {
+  const config = loadConfig(options.env ?? process.env, options.config);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = options.database ?? (await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const services = createServices(config, database, logger, options.connectors);
+  const app = await buildApp(services, logger);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (config.runWorkers) for (const worker of services.workers) worker.start();
+  return {
+    url,
+    app,
+    services,
+    async close() {
+      await Promise.all(services.workers.map((w) => w.stop()));
+      await app.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import { type Connector, SecretBox, type Wallet } from '@counterpay/core';
+import { createConnectors } from '@counterpay/connectors';
+import type { DatabaseHandle } from '@counterpay/db';
+import type { GatewayConfig } from './config.ts';
+import { PaymentService } from './payments/payment-service.ts';
+import { PaymentStore } from './payments/payment-store.ts';
+import { RefundService } from './payments/refund-service.ts';
+import { WalletGateway } from './payments/wallet-gateway.ts';
+import { WalletAccounts } from './wallets/wallet-accounts.ts';
+import { Resolver } from './workers/resolver.ts';
+import { WorkerLoop } from './workers/worker-loop.ts';
+
+export interface Services {
+  config: GatewayConfig;
+  database: DatabaseHandle;
+  box: SecretBox;
+  store: PaymentStore;
+  payments: PaymentService;
+  refunds: RefundService;
+  workers: WorkerLoop[];
+}
+
+/** The composition root: builds every service once, from the config and an open database. */
+export function createServices(config: GatewayConfig, database: DatabaseHandle, log: Logger, connectors?: Record<Wallet, Connector>): Services {
+  const box = new SecretBox(config.masterKey);
+  const store = new PaymentStore(database.db, database.kind);
+  const walletConnectors =
+    connectors ??
+    createConnectors({
+      alipayGatewayUrl: `${config.simUrl}/gateway.do`,
+      wechatBaseUrl: config.simUrl,
+      timeoutMs: config.walletTimeoutMs,
+    });
+  const wallets = new WalletGateway(walletConnectors, new WalletAccounts(database.db, box, config.simUrl), store);
+  const payments = new PaymentService(store, wallets, config);
+  const refunds = new RefundService(store, wallets, config);
+  const resolver = new Resolver(store, wallets, payments, refunds, config, log);
+  const workers = [
+    new WorkerLoop(
+      database.db,
+      database.kind,
+      { name: 'resolver', kinds: ['payment', 'refund'], tickMs: config.workerTickMs, leaseMs: config.leaseMs, batchSize: 20, wake: store.changes },
+      (task) => resolver.run(task),
+      log,
+    ),
+  ];
+  return { config, database, box, store, payments, refunds, workers };
+}
