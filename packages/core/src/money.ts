@@ -49,7 +49,24 @@ export function assertMinorAmount(amount: unknown, param = 'amount'): number {
   return amount;
 }
 
-const DECIMAL = /^(\d{1,15})(?:\.(\d+))?$/;
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+
+/** More significant digits than this can never be a safe integer (2^53 - 1 has 16). */
+const MAX_SAFE_DIGITS = 16;
+
+// Linear-time trims: a regex such as /0+$/ backtracks quadratically on "1.000…0001" (a request body
+// of zeros would pin the CPU for minutes).
+function stripLeadingZeros(digits: string): string {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++;
+  return digits.slice(start);
+}
+
+function stripTrailingZeros(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  return digits.slice(0, end);
+}
 
 /**
  * Parses decimal major-unit text ("0.02" CNY) into minor units (2) exactly, digit by digit.
@@ -60,8 +77,8 @@ export function parseDecimalAmount(text: string, currency: Currency, param = 'am
   const match = DECIMAL.exec(text.trim());
   if (!match) throw new ValidationError('invalid_amount', `Amount "${text}" is not a decimal number.`, param);
   const exponent = currencyExponent(currency);
-  const whole = match[1]!;
-  const fraction = (match[2] ?? '').replace(/0+$/, '');
+  const whole = stripLeadingZeros(match[1]!);
+  const fraction = stripTrailingZeros(match[2] ?? '');
   if (fraction.length > exponent) {
     throw new ValidationError(
       'invalid_amount',
@@ -70,6 +87,7 @@ export function parseDecimalAmount(text: string, currency: Currency, param = 'am
     );
   }
   const digits = whole + fraction.padEnd(exponent, '0');
+  if (digits.length > MAX_SAFE_DIGITS) throw new ValidationError('amount_too_large', `Amount "${text}" is too large.`, param);
   const minor = Number(BigInt(digits));
   if (!Number.isSafeInteger(minor)) throw new ValidationError('amount_too_large', `Amount "${text}" is too large.`, param);
   return minor;

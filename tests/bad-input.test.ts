@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support/harness.ts';
+
+/** Every bad request gets a 4xx in the native error shape and changes nothing (no payment, no charge). */
+describe('bad input to the native API', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const valid = { amount: 100, currency: 'CNY', merchant_order_id: 'bad-input', barcode: '280000000000000001' };
+
+  async function expectRejected(status: number, code: string | RegExp, send: () => Promise<{ status: number; body: any }>, param?: string) {
+    const before = await h.database.db.selectFrom('payments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const chargesBefore = (await h.ledger()).charges.length;
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ error: expect.objectContaining({ type: expect.any(String), code: expect.any(String), message: expect.any(String) }) });
+    expect(response.body.error.code).toMatch(code);
+    expect(JSON.stringify(response.body)).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    if (param) expect(response.body.error.param).toBe(param);
+    const after = await h.database.db.selectFrom('payments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    expect((await h.ledger()).charges.length).toBe(chargesBefore);
+  }
+
+  it('rejects malformed JSON', () => expectRejected(400, 'invalid_json', () => h.api('POST', '/v1/payments', '{"amount": 100,')));
+  it('rejects an empty JSON body', () => expectRejected(400, /invalid_json|parameter_missing|invalid_request/, () => h.api('POST', '/v1/payments', '')));
+  it('rejects a string amount', () => expectRejected(400, 'parameter_invalid', () => h.api('POST', '/v1/payments', { ...valid, amount: '100' }), 'amount'));
+  it('rejects a fractional amount (too many decimals for minor units)', () =>
+    expectRejected(400, 'parameter_invalid', () => h.api('POST', '/v1/payments', { ...valid, amount: 1.5 }), 'amount'));
+  it('rejects a missing currency', () => {
+    const { currency: _omit, ...rest } = valid;
+    return expectRejected(400, 'parameter_missing', () => h.api('POST', '/v1/payments', rest), 'currency');
+  });
+  it('rejects a missing barcode', () => {
+    const { barcode: _omit, ...rest } = valid;
+    return expectRejected(400, 'parameter_missing', () => h.api('POST', '/v1/payments', rest), 'barcode');
+  });
+  it('rejects an unknown currency', () => expectRejected(400, 'invalid_currency', () => h.api('POST', '/v1/payments', { ...valid, currency: 'XYZ' }), 'currency'));
+  it('rejects a zero amount', () => expectRejected(400, 'invalid_amount', () => h.api('POST', '/v1/payments', { ...valid, amount: 0 }), 'amount'));
+  it('rejects a negative amount', () => expectRejected(400, 'invalid_amount', () => h.api('POST', '/v1/payments', { ...valid, amount: -5 }), 'amount'));
+  it('rejects an amount over the limit', () =>
+    expectRejected(400, 'amount_too_large', () => h.api('POST', '/v1/payments', { ...valid, amount: 100_000_000_001 }), 'amount'));
+  it('rejects a barcode of the wrong shape without calling a wallet', async () => {
+    const callsBefore = await h.database.db.selectFrom('wallet_calls').selectAll().execute();
+    await expectRejected(400, 'invalid_barcode', () => h.api('POST', '/v1/payments', { ...valid, barcode: '990000000000000001' }), 'barcode');
+    await expectRejected(400, 'invalid_barcode', () => h.api('POST', '/v1/payments', { ...valid, barcode: '28000000000000000a' }), 'barcode');
+    expect(await h.database.db.selectFrom('wallet_calls').selectAll().execute()).toHaveLength(callsBefore.length);
+  });
+  it('rejects unknown fields', () => expectRejected(400, 'parameter_invalid', () => h.api('POST', '/v1/payments', { ...valid, amout: 5 })));
+  it('rejects a 2 MiB body', () =>
+    expectRejected(413, 'body_too_large', () => h.api('POST', '/v1/payments', { ...valid, description: 'x'.repeat(2 * 1024 * 1024) })));
+  it('rejects a wrong API key', () =>
+    expectRejected(401, 'invalid_api_key', () => h.api('POST', '/v1/payments', valid, { authorization: 'Bearer sk_test_wrong' })));
+  it('rejects a missing API key', () => expectRejected(401, 'missing_api_key', () => h.api('POST', '/v1/payments', valid, { authorization: '' })));
+  it('rejects a body that is not JSON', () =>
+    expectRejected(415, 'unsupported_media_type', () => h.api('POST', '/v1/payments', 'amount=100', { 'content-type': 'text/plain' })));
+  it('answers 404 in the error shape for an unknown payment and route', async () => {
+    const missing = await h.api('GET', '/v1/payments/pay_doesnotexist');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('resource_missing');
+    const route = await h.api('GET', '/v1/nothing-here');
+    expect(route.status).toBe(404);
+    expect(route.body.error.type).toBe('invalid_request_error');
+  });
+  it('rejects a refund amount of the wrong type', async () => {
+    const { body } = await h.api('POST', '/v1/payments', { ...valid, merchant_order_id: 'refund-type' });
+    const response = await h.api('POST', `/v1/payments/${body.id}/refunds`, { amount: '10' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.param).toBe('amount');
+  });
+  it('serves OpenAPI, docs, health and metrics', async () => {
+    const openapi = await h.api('GET', '/openapi.json');
+    expect(openapi.status).toBe(200);
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/payments', '/v1/payments/{id}', '/v1/payments/{id}/refunds', '/v1/refunds/{id}']));
+    expect((await fetch(`${h.gateway.url}/docs`)).status).toBe(200);
+    expect((await h.api('GET', '/healthz')).body).toMatchObject({ status: 'ok' });
+    const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
+    expect(metrics).toContain('counterpay_http_request_duration_seconds');
+  });
+});
