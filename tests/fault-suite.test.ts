@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '@counterpay/core';
+import { reconcile } from '@counterpay/gateway';
+import { type Harness, startHarness } from './support/harness.ts';
+import { mapPool } from './support/pool.ts';
+import { waitUntil } from './support/wait.ts';
+
+const PAYMENTS = 300;
+const REFUNDS = 100;
+
+/**
+ * The wallets misbehave: 20% of answers dropped after the change was committed, 5% 5xx, random
+ * latency 0–2 s (longer than the gateway's 1 s wallet timeout). Every payment must still end
+ * succeeded or closed/failed, every refund succeeded or failed, and the books must match the wallets'.
+ */
+describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite', { walletTimeoutMs: 1000 });
+    // Register the merchant's wallet accounts before the faults start (registration is not under test).
+    await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: 'warm-alipay', barcode: '280000000000000001' });
+    await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: 'warm-wechat', barcode: '130000000000000001' });
+    const faults = await fetch(`${h.simUrl}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ wallet: '*', method: '*', latencyMs: [0, 2000], dropAfterCommit: 0.2, error5xx: 0.05 }] }),
+    });
+    expect(faults.status).toBe(200);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it(`converges ${PAYMENTS} payments and ${REFUNDS} refunds with 0 mismatches`, { timeout: 240_000 }, async () => {
+    const started = Date.now();
+    const codes = ['280000000000000001', '130000000000000001', '280000000000000003', '130000000000000002'];
+    const created = await mapPool(Array.from({ length: PAYMENTS }, (_, i) => i), 40, async (i) => {
+      const amount = 100 + ((i * 7919) % 9900);
+      const response = await h.api('POST', '/v1/payments', { amount, currency: 'CNY', merchant_order_id: `fault-${i}`, barcode: codes[i % codes.length], wait_seconds: 0 });
+      expect(response.status).toBe(200);
+      return response.body.id as string;
+    });
+
+    const readAll = () => h.database.db.selectFrom('payments').select(['id', 'status', 'amount']).execute();
+    const settled = await waitUntil(readAll, (rows) => rows.every((p) => p.status !== 'processing'), 120_000, 500);
+    const paymentsConvergedMs = Date.now() - started;
+    expect(settled.filter((p) => p.status === 'processing')).toEqual([]);
+
+    const succeeded = settled.filter((p) => created.includes(p.id) && p.status === 'succeeded').slice(0, REFUNDS);
+    expect(succeeded.length).toBe(REFUNDS);
+    await mapPool(succeeded, 25, async (payment) => {
+      const response = await h.api('POST', `/v1/payments/${payment.id}/refunds`, { amount: Math.ceil(payment.amount / 2), wait_seconds: 0 });
+      expect(response.status).toBe(200);
+    });
+    const refunds = await waitUntil(
+      () => h.database.db.selectFrom('refunds').select(['id', 'status']).execute(),
+      (rows) => rows.length === REFUNDS && rows.every((r) => r.status !== 'processing'),
+      120_000,
+      500,
+    );
+    expect(refunds.filter((r) => r.status === 'processing')).toEqual([]);
+
+    await fetch(`${h.simUrl}/admin/faults`, { method: 'DELETE' });
+    const report = await reconcile(h.database.db, new SecretBox('test-master-key'), await h.ledger());
+    const byStatus: Record<string, number> = {};
+    for (const p of settled) byStatus[p.status] = (byStatus[p.status] ?? 0) + 1;
+    console.log(
+      `fault suite: ${PAYMENTS} payments (${Object.entries(byStatus).map(([k, n]) => `${k} ${n}`).join(', ')}) converged in ${paymentsConvergedMs} ms; ` +
+        `${REFUNDS} refunds (${refunds.filter((r) => r.status === 'succeeded').length} succeeded); mismatches ${report.mismatches.length}; total ${Date.now() - started} ms`,
+    );
+    expect(report.mismatches).toEqual([]);
+    // The wallets really did misbehave: many first answers were lost or timed out.
+    const unknownCalls = await h.database.db.selectFrom('wallet_calls').select('id').where('outcome', '=', 'unknown').execute();
+    expect(unknownCalls.length).toBeGreaterThan(PAYMENTS * 0.1);
+  });
+});

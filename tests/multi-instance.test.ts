@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox } from '@counterpay/core';
+import { type DatabaseHandle, connectDatabase, dropPostgresSchema } from '@counterpay/db';
+import { postgresTestUrl, testDatabaseKinds } from '@counterpay/db/test-databases';
+import { createMerchant, fetchSimulatorLedger, reconcile } from '@counterpay/gateway';
+import { startSimulator } from '@counterpay/walletsim';
+import { GatewayProcess, freePort } from './support/gateway-process.ts';
+import { mapPool } from './support/pool.ts';
+import { waitUntil } from './support/wait.ts';
+
+const MASTER_KEY = 'multi-instance-master-key';
+const PAYMENTS = 150;
+
+/**
+ * Three gateway processes share one PostgreSQL database; one is killed mid-run. Its claims expire
+ * and the others finish its work; no resolver task is ever worked by two instances at once.
+ */
+const kinds = await testDatabaseKinds();
+describe.runIf(kinds.includes('postgres'))('several gateway instances on PostgreSQL', () => {
+  const schema = `t_multi_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let database: DatabaseHandle;
+  let secretKey: string;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ host: '127.0.0.1', port: 0, confirmDelayMs: 1500, lostAnswerDelayMs: 2500, logger: false });
+    database = await connectDatabase({ databaseUrl: postgresTestUrl(), pgSchema: schema });
+    secretKey = (await createMerchant(database.db, new SecretBox(MASTER_KEY), { name: 'Group Shop' })).secret_key;
+    for (let i = 0; i < 3; i++) {
+      const gateway = new GatewayProcess(await freePort(), {
+        DATABASE_URL: postgresTestUrl(),
+        DATABASE_SCHEMA: schema,
+        SIM_URL: sim.url,
+        COUNTERPAY_MASTER_KEY: MASTER_KEY,
+        DATA_DIR: `/tmp/counterpay-multi-${i}`,
+      });
+      gateways.push(gateway);
+    }
+    await Promise.all(gateways.map((g) => g.start()));
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await database?.close();
+    await dropPostgresSchema(postgresTestUrl(), schema).catch(() => undefined);
+    await sim?.close();
+  });
+
+  it('converges with one instance killed, and never works one task from two instances at once', { timeout: 180_000 }, async () => {
+    const codes = ['280000000000000001', '130000000000000002', '280000000000000006', '130000000000000005', '280000000000000002'];
+    const started = Date.now();
+    let killed = false;
+    await mapPool(Array.from({ length: PAYMENTS }, (_, i) => i), 15, async (i) => {
+      if (i === PAYMENTS / 3 && !killed) {
+        killed = true;
+        await gateways[0]!.kill9();
+      }
+      const alive = gateways.filter((g) => g.child?.exitCode === null && g.child.signalCode === null);
+      const target = alive[i % alive.length]!;
+      try {
+        await fetch(`${target.url}/v1/payments`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ amount: 100 + i, currency: 'CNY', merchant_order_id: `multi-${i}`, barcode: codes[i % codes.length], wait_seconds: 0 }),
+          signal: AbortSignal.timeout(10_000),
+        });
+      } catch {
+        // the instance was killed under this request; the payment (if written) is resolved by the others
+      }
+    });
+
+    const rows = await waitUntil(
+      () => database.db.selectFrom('payments').select(['id', 'status']).execute(),
+      (all) => all.every((p) => p.status !== 'processing'),
+      60_000,
+      250,
+    );
+    expect(rows.filter((r) => r.status === 'processing')).toEqual([]);
+
+    const calls = await database.db.selectFrom('wallet_calls').select(['payment_id', 'instance_id', 'created_at', 'latency_ms']).orderBy('created_at').execute();
+    const perPayment = new Map<string, typeof calls>();
+    for (const call of calls) perPayment.set(call.payment_id!, [...(perPayment.get(call.payment_id!) ?? []), call]);
+    const overlaps: string[] = [];
+    for (const [paymentId, list] of perPayment) {
+      for (let i = 1; i < list.length; i++) {
+        const prev = list[i - 1]!;
+        const cur = list[i]!;
+        const prevEnd = Date.parse(prev.created_at) + prev.latency_ms;
+        if (cur.instance_id !== prev.instance_id && Date.parse(cur.created_at) < prevEnd - 5) overlaps.push(paymentId);
+      }
+    }
+    const instances = new Set(calls.map((c) => c.instance_id));
+    const report = await reconcile(database.db, new SecretBox(MASTER_KEY), await fetchSimulatorLedger(sim.url));
+    const queries = calls.length / Math.max(1, perPayment.size);
+    console.log(
+      `multi-instance: ${rows.length} payments over ${instances.size} instances (one killed) converged in ${Date.now() - started} ms; ` +
+        `${calls.length} wallet calls (${queries.toFixed(1)} per payment); overlapping calls ${overlaps.length}; mismatches ${report.mismatches.length}`,
+    );
+    expect(instances.size).toBeGreaterThanOrEqual(3);
+    expect(overlaps).toEqual([]);
+    expect(report.mismatches).toEqual([]);
+  });
+});
