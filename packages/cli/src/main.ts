@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { merchantsCreate } from './commands/merchants.ts';
 import { pay, refund, status } from './commands/payments.ts';
+import { reconcileAgainstSim } from './commands/reconcile.ts';
 import { simRegister } from './commands/sim-register.ts';
 import { serve, sim, start } from './commands/servers.ts';
 
@@ -15,6 +16,7 @@ Usage:
   counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
+  counterpay reconcile --against-sim [--json]   compare payments and refunds with the simulator's ledger
 
 Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
 and --url (default: COUNTERPAY_URL or http://HOST:PORT).
@@ -36,10 +38,11 @@ async function main(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       key: { type: 'string' },
       url: { type: 'string' },
+      'against-sim': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const [command, sub, arg] = positionals;
+  const [command, sub] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 1;
@@ -60,15 +63,17 @@ async function main(argv: string[]): Promise<number> {
       return refund(sub, values);
     case 'status':
       return status(sub, values);
+    case 'reconcile':
+      return reconcileAgainstSim(values);
   }
-  void arg;
   console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
   return 1;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== 0 || !['start', 'serve', 'sim'].includes(process.argv[2] ?? '') || process.argv[3] === 'register') process.exitCode = code;
+    // Server commands return 0 once listening; their open sockets keep the process alive.
+    process.exitCode = code;
   },
   (error: Error) => {
     console.error(`counterpay: ${error.message}`);

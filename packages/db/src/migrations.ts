@@ -136,6 +136,7 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('wallet_calls')
         .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('instance_id', 'text', (c) => c.notNull())
         .addColumn('merchant_id', 'text', (c) => c.notNull())
         .addColumn('payment_id', 'text')
         .addColumn('refund_id', 'text')

@@ -148,6 +148,8 @@ export interface IdempotencyKeyTable {
 
 export interface WalletCallTable {
   id: string;
+  /** The gateway instance that made the call (lets tests prove no two instances worked one task at once). */
+  instance_id: string;
   merchant_id: string;
   payment_id: string | null;
   refund_id: string | null;
@@ -158,6 +160,7 @@ export interface WalletCallTable {
   http_status: number | null;
   latency_ms: number;
   error: string | null;
+  /** When the call started (its end is created_at + latency_ms). */
   created_at: string;
 }
 

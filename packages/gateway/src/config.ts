@@ -10,6 +10,8 @@ export interface GatewayConfig {
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema (DATABASE_SCHEMA), e.g. one per test run; default the server's search_path. */
+  databaseSchema: string | undefined;
   simUrl: string;
   /** How long a buyer has to confirm (password) before the gateway cancels at the wallet. */
   buyerConfirmDeadlineMs: number;
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: env.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
     simUrl: (env.SIM_URL ?? `http://127.0.0.1:${simPort}`).replace(/\/$/, ''),
     buyerConfirmDeadlineMs: intFromEnv(env, 'BUYER_CONFIRM_DEADLINE_S', 60) * 1000,
     walletTimeoutMs: intFromEnv(env, 'WALLET_TIMEOUT_MS', 10_000),

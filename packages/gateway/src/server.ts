@@ -13,6 +13,11 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Opens the database the configuration names (SQLite in DATA_DIR, or DATABASE_URL), migrated. */
+export function openDatabase(config: GatewayConfig): Promise<DatabaseHandle> {
+  return connectDatabase({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir });
+}
+
 export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '***' } });
 }
@@ -26,7 +31,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const config = loadConfig(options.env ?? process.env, options.config);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = options.database ?? (await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const database = options.database ?? (await openDatabase(config));
   const services = createServices(config, database, logger, options.connectors);
   const app = await buildApp(services, logger);
   await app.listen({ host: config.host, port: config.port });

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { type Connector, SecretBox, type Wallet } from '@counterpay/core';
 import { createConnectors } from '@counterpay/connectors';
@@ -24,7 +26,8 @@ export interface Services {
 /** The composition root: builds every service once, from the config and an open database. */
 export function createServices(config: GatewayConfig, database: DatabaseHandle, log: Logger, connectors?: Record<Wallet, Connector>): Services {
   const box = new SecretBox(config.masterKey);
-  const store = new PaymentStore(database.db, database.kind);
+  const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const store = new PaymentStore(database.db, database.kind, instanceId);
   const walletConnectors =
     connectors ??
     createConnectors({
@@ -40,7 +43,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     new WorkerLoop(
       database.db,
       database.kind,
-      { name: 'resolver', kinds: ['payment', 'refund'], tickMs: config.workerTickMs, leaseMs: config.leaseMs, batchSize: 20, wake: store.changes },
+      { name: 'resolver', owner: instanceId, kinds: ['payment', 'refund'], tickMs: config.workerTickMs, leaseMs: config.leaseMs, batchSize: 20, wake: store.changes },
       (task) => resolver.run(task),
       log,
     ),

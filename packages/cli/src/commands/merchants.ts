@@ -1,6 +1,5 @@
 import { SecretBox } from '@counterpay/core';
-import { connectDatabase } from '@counterpay/db';
-import { createMerchant, loadConfig } from '@counterpay/gateway';
+import { createMerchant, loadConfig, openDatabase } from '@counterpay/gateway';
 
 /** Creates a merchant directly in the configured database: works with no server running. */
 export async function merchantsCreate(values: { name?: string | undefined; currency?: string | undefined; json?: boolean | undefined }): Promise<number> {
@@ -9,7 +8,7 @@ export async function merchantsCreate(values: { name?: string | undefined; curre
     return 1;
   }
   const config = loadConfig();
-  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase(config);
   try {
     const credentials = await createMerchant(database.db, new SecretBox(config.masterKey), { name: values.name, ...(values.currency ? { currency: values.currency } : {}) });
     if (values.json) {

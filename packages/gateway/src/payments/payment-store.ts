@@ -34,6 +34,8 @@ export class PaymentStore {
   constructor(
     readonly db: Kysely<Database>,
     readonly kind: DatabaseKind,
+    /** This gateway instance, recorded with every wallet call. */
+    readonly instanceId: string,
   ) {
     this.changes.setMaxListeners(0);
   }
@@ -190,12 +192,13 @@ export class PaymentStore {
 
   async recordWalletCalls(merchantId: string, ref: { paymentId?: string; refundId?: string }, calls: WalletCallRecord[]): Promise<void> {
     if (calls.length === 0) return;
-    const now = new Date().toISOString();
+    const end = Date.now();
     await this.db
       .insertInto('wallet_calls')
       .values(
         calls.map((call) => ({
           id: newId('walletCall'),
+          instance_id: this.instanceId,
           merchant_id: merchantId,
           payment_id: ref.paymentId ?? null,
           refund_id: ref.refundId ?? null,
@@ -206,7 +209,7 @@ export class PaymentStore {
           http_status: call.httpStatus,
           latency_ms: Math.round(call.latencyMs),
           error: call.error,
-          created_at: now,
+          created_at: new Date(end - call.latencyMs).toISOString(),
         })),
       )
       .execute();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Database, DatabaseKind } from '@counterpay/db';
@@ -6,6 +5,8 @@ import { type ClaimedTask, claimDueTasks } from './task-claims.ts';
 
 export interface WorkerLoopOptions {
   name: string;
+  /** Lease owner: the gateway instance id. */
+  owner: string;
   kinds: string[];
   tickMs: number;
   leaseMs: number;
@@ -19,7 +20,6 @@ export interface WorkerLoopOptions {
  * owner id; a task that throws is released with its lease expiring, so another tick retries it.
  */
 export class WorkerLoop {
-  readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -62,7 +62,7 @@ export class WorkerLoop {
     try {
       for (let round = 0; round < 10 && !this.#stopped; round++) {
         const tasks = await claimDueTasks(this.db, this.dbKind, {
-          owner: this.owner,
+          owner: this.options.owner,
           kinds: this.options.kinds,
           limit: this.options.batchSize,
           leaseMs: this.options.leaseMs,

@@ -1,0 +1,43 @@
+import type { PaymentRow, RefundRow } from '../payments/objects.ts';
+
+/** An outbox event as stored in `events.payload` (the native event object). */
+export interface EventPayload {
+  id: string;
+  object: 'event';
+  type: string;
+  created_at: string;
+  data: { object: Record<string, unknown> };
+}
+
+export interface NotificationContext {
+  event: EventPayload;
+  /** The payment the event is about (for refund events: the refunded payment). */
+  payment: PaymentRow;
+  /** The refund, for refund events. */
+  refund: RefundRow | null;
+  /** The secret that signs for this target: a webhook endpoint's secret, or the dialect's shared secret. */
+  secret: string;
+  /** Dialect account facts needed in the envelope (PingPong accId/clientId, ScanForPay partnerNo). */
+  account: { accountId: string; clientId: string | null } | null;
+}
+
+export interface RenderedNotification {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * How notifications look for payments created through one API dialect (native, pingpong,
+ * scanforpay, omise). The delivery worker is the same for all; only rendering and the
+ * acknowledgement rule differ.
+ */
+export interface NotificationFormat {
+  readonly dialect: string;
+  /** The event types this dialect notifies about (others are not sent in this format). */
+  readonly eventTypes: readonly string[];
+  /** Which shared secret signs notify_url deliveries: 'webhook' (the merchant's whsec_) or the dialect's own. */
+  readonly secretSource: 'webhook' | 'dialect';
+  render(ctx: NotificationContext): RenderedNotification;
+  /** Whether the receiver's answer acknowledges delivery (PingPong: 2xx and not `FAIL`; ScanForPay: `success`). */
+  acknowledged(status: number, body: string): boolean;
+}
