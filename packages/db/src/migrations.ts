@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
 /** Migrations live in code (no files to find at run time) and run at every start-up. */
 const migrations: Record<string, Migration> = {
@@ -188,8 +188,22 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * On PostgreSQL, the schema the migration bookkeeping tables belong in: the connection's current schema
+ * (its search_path, e.g. a test run's `t_…`). Without it Kysely's Migrator looks for
+ * `kysely_migration` in EVERY schema of the database, so a second schema that already has one (another
+ * test run, another deployment) makes it skip creating its own and fail ("relation
+ * kysely_migration_lock does not exist").
+ */
+async function migrationTableSchema(db: Kysely<any>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const schema = await migrationTableSchema(db);
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
