@@ -20,11 +20,10 @@ import type { PaymentStore } from './payment-store.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
 
-export interface BarcodePaymentInput {
+export interface CommonPaymentInput {
   amount: number;
   currency: string;
   merchantOrderId: string;
-  barcode: string;
   description?: string | null;
   storeId?: string | null;
   terminalId?: string | null;
@@ -34,6 +33,43 @@ export interface BarcodePaymentInput {
   /** Which API created it, and what that dialect needs to answer later. */
   dialect?: string;
   dialectData?: Record<string, unknown>;
+}
+
+export interface BarcodePaymentInput extends CommonPaymentInput {
+  barcode: string;
+}
+
+/** The columns that differ between kinds of payment; the rest start the same for every payment. */
+export type NewPaymentFields = Pick<
+  PaymentRow,
+  | 'wallet'
+  | 'flow'
+  | 'amount'
+  | 'currency'
+  | 'merchant_order_id'
+  | 'store_id'
+  | 'terminal_id'
+  | 'operator_id'
+  | 'description'
+  | 'metadata'
+  | 'notify_url'
+  | 'dialect'
+  | 'dialect_data'
+> &
+  Partial<Pick<PaymentRow, 'barcode_masked' | 'qr_url' | 'expires_at'>>;
+
+/** The optional request fields every kind of payment shares, as columns. */
+export function commonPaymentFields(input: CommonPaymentInput) {
+  return {
+    store_id: input.storeId ?? null,
+    terminal_id: input.terminalId ?? null,
+    operator_id: input.operatorId ?? null,
+    description: input.description ?? null,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    notify_url: input.notifyUrl ?? null,
+    dialect: input.dialect ?? 'native',
+    dialect_data: JSON.stringify(input.dialectData ?? {}),
+  };
 }
 
 export interface ListPaymentsFilter {
@@ -80,67 +116,25 @@ export class PaymentService {
       dialect: input.dialect ?? 'native',
     });
 
-    const existing = await this.findRetry(merchantId, input.merchantOrderId, hash, opts.idempotencyKey);
-    if (existing) return this.waitForFinal(existing.id, opts.waitMs - (Date.now() - startedAt));
-
     const now = new Date();
-    const id = newId('payment', now.getTime());
-    try {
-      await this.store.db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('payments')
-          .values({
-            id,
-            merchant_id: merchantId,
-            store_id: input.storeId ?? null,
-            terminal_id: input.terminalId ?? null,
-            operator_id: input.operatorId ?? null,
-            merchant_order_id: input.merchantOrderId,
-            status: 'processing',
-            wallet,
-            flow: 'barcode',
-            amount,
-            currency,
-            amount_refunded: 0,
-            barcode_masked: maskBarcode(input.barcode),
-            qr_code: null,
-            qr_url: null,
-            expires_at: null,
-            failure_code: null,
-            failure_message: null,
-            wallet_transaction_id: null,
-            description: input.description ?? null,
-            metadata: JSON.stringify(input.metadata ?? {}),
-            notify_url: input.notifyUrl ?? null,
-            dialect: input.dialect ?? 'native',
-            dialect_data: JSON.stringify(input.dialectData ?? {}),
-            request_hash: hash,
-            livemode: 0,
-            version: 1,
-            created_at: now.toISOString(),
-            updated_at: now.toISOString(),
-            paid_at: null,
-            closed_at: null,
-            cancel_requested_at: null,
-          })
-          .execute();
-        if (opts.idempotencyKey) {
-          await trx
-            .insertInto('idempotency_keys')
-            .values({ merchant_id: merchantId, key: opts.idempotencyKey, scope: 'payment.create', request_hash: hash, object_id: id, created_at: now.toISOString() })
-            .execute();
-        }
-        const firstCheck = new Date(now.getTime() + this.config.walletTimeoutMs + RESOLVER_GRACE_MS);
-        const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
-        await this.store.insertTask(trx, 'payment', id, firstCheck, deadline, now);
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // A concurrent request with the same order id or key won the insert: answer as its retry.
-      const winner = await this.findRetry(merchantId, input.merchantOrderId, hash, opts.idempotencyKey);
-      if (!winner) throw error;
-      return this.waitForFinal(winner.id, opts.waitMs - (Date.now() - startedAt));
-    }
+    const created = await this.insertNewPayment(
+      merchantId,
+      {
+        wallet,
+        flow: 'barcode',
+        amount,
+        currency,
+        merchant_order_id: input.merchantOrderId,
+        barcode_masked: maskBarcode(input.barcode),
+        ...commonPaymentFields(input),
+      },
+      hash,
+      opts.idempotencyKey,
+      { firstCheck: new Date(now.getTime() + this.config.walletTimeoutMs + RESOLVER_GRACE_MS), deadline: new Date(now.getTime() + this.config.buyerConfirmDeadlineMs) },
+      now,
+    );
+    if (!created.isNew) return this.waitForFinal(created.row.id, opts.waitMs - (Date.now() - startedAt));
+    const id = created.row.id;
 
     const outcome = await this.wallets.call(merchantId, wallet, { paymentId: id }, (connector, ctx) =>
       connector.pay(ctx, {
@@ -155,6 +149,64 @@ export class PaymentService {
     );
     await this.applyPaymentOutcome(id, wallet, outcome);
     return this.waitForFinal(id, opts.waitMs - (Date.now() - startedAt));
+  }
+
+  /**
+   * Writes a new processing payment, its idempotency key and its resolver task in one transaction.
+   * A retry (same order id or key, same request) returns the existing payment with `isNew: false`;
+   * a conflicting reuse throws. Concurrent duplicates are caught by the unique constraints.
+   */
+  async insertNewPayment(
+    merchantId: string,
+    fields: NewPaymentFields,
+    hash: string,
+    idempotencyKey: string | undefined,
+    task: { firstCheck: Date; deadline: Date },
+    now: Date,
+  ): Promise<{ row: PaymentRow; isNew: boolean }> {
+    const existing = await this.findRetry(merchantId, fields.merchant_order_id, hash, idempotencyKey);
+    if (existing) return { row: existing, isNew: false };
+    const row: PaymentRow = {
+      id: newId('payment', now.getTime()),
+      merchant_id: merchantId,
+      status: 'processing',
+      amount_refunded: 0,
+      barcode_masked: null,
+      qr_code: null,
+      qr_url: null,
+      expires_at: null,
+      failure_code: null,
+      failure_message: null,
+      wallet_transaction_id: null,
+      request_hash: hash,
+      livemode: 0,
+      version: 1,
+      created_at: now.toISOString(),
+      updated_at: now.toISOString(),
+      paid_at: null,
+      closed_at: null,
+      cancel_requested_at: null,
+      ...fields,
+    };
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('payments').values(row).execute();
+        if (idempotencyKey) {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({ merchant_id: merchantId, key: idempotencyKey, scope: 'payment.create', request_hash: hash, object_id: row.id, created_at: now.toISOString() })
+            .execute();
+        }
+        await this.store.insertTask(trx, 'payment', row.id, task.firstCheck, task.deadline, now);
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent request with the same order id or key won the insert: answer as its retry.
+      const winner = await this.findRetry(merchantId, fields.merchant_order_id, hash, idempotencyKey);
+      if (!winner) throw error;
+      return { row: winner, isNew: false };
+    }
+    return { row, isNew: true };
   }
 
   /**
