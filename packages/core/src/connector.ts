@@ -98,8 +98,20 @@ export interface RefundRequest {
   reason?: string;
 }
 
+/** A wallet's asynchronous notification, read but not yet trusted. */
+export interface WalletNotification {
+  /** The order it is about (counterpay's payment id). */
+  outTradeNo: string;
+  /** Checks the signature with the merchant's credentials; false = forged or tampered. */
+  verify(credentials: WalletCredentials): boolean;
+}
+
 export interface Connector {
   readonly wallet: Wallet;
+  /** Reads a notification body (Alipay form, WeChat XML); null when it is not one. */
+  readNotification(body: string): WalletNotification | null;
+  /** What the wallet expects back: Alipay `success`, WeChat `<return_code>SUCCESS</return_code>`. */
+  notificationAnswer(accepted: boolean): { contentType: string; body: string };
   pay(ctx: WalletContext, req: PayRequest): Promise<PaymentOutcome>;
   createQr(ctx: WalletContext, req: QrRequest): Promise<QrOutcome>;
   query(ctx: WalletContext, outTradeNo: string, currency: Currency): Promise<PaymentOutcome>;

@@ -68,7 +68,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('operator_id', 'text')
         .addColumn('merchant_order_id', 'text', (c) => c.notNull())
         .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('wallet', 'text')
         .addColumn('flow', 'text', (c) => c.notNull())
         .addColumn('amount', 'bigint', (c) => c.notNull())
         .addColumn('currency', 'text', (c) => c.notNull())

@@ -82,7 +82,8 @@ export interface PaymentTable {
   operator_id: string | null;
   merchant_order_id: string;
   status: PaymentStatus;
-  wallet: Wallet;
+  /** Null for a one-for-all QR code until a wallet app opens it. */
+  wallet: Wallet | null;
   flow: 'barcode' | 'qr';
   amount: number;
   currency: string;

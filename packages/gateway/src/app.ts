@@ -7,6 +7,8 @@ import { nativeErrorHandler } from './api/errors.ts';
 import { bearerAuth } from './api/auth.ts';
 import { paymentsRoutes } from './api/v1/payments-routes.ts';
 import { registerMetrics } from './metrics.ts';
+import { qrPageRoutes } from './api/qr-page-routes.ts';
+import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
 import type { Services } from './services.ts';
 
 /** Paths whose values must never reach the logs. */
@@ -44,6 +46,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     return { status: 'ok', database: services.database.kind };
   });
 
+  await app.register(qrPageRoutes(services));
+  await app.register(walletNotifyRoutes(services));
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', bearerAuth(services.store.db));

@@ -38,6 +38,8 @@ export async function startGateway(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // With PORT=0 (tests) the real port is known only now; QR and notify URLs must carry it.
+  if (!(options.env ?? process.env).PUBLIC_URL && !options.config?.publicUrl) config.publicUrl = url;
   if (config.runWorkers) for (const worker of services.workers) worker.start();
   return {
     url,

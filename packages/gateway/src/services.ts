@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '@counterpay/db';
 import type { GatewayConfig } from './config.ts';
 import { PaymentService } from './payments/payment-service.ts';
 import { PaymentStore } from './payments/payment-store.ts';
+import { QrPaymentService } from './payments/qr-payment-service.ts';
 import { RefundService } from './payments/refund-service.ts';
 import { WalletGateway } from './payments/wallet-gateway.ts';
 import { WalletAccounts } from './wallets/wallet-accounts.ts';
@@ -20,6 +21,9 @@ export interface Services {
   store: PaymentStore;
   payments: PaymentService;
   refunds: RefundService;
+  qrPayments: QrPaymentService;
+  connectors: Record<Wallet, Connector>;
+  walletAccounts: WalletAccounts;
   workers: WorkerLoop[];
 }
 
@@ -35,8 +39,10 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
       wechatBaseUrl: config.simUrl,
       timeoutMs: config.walletTimeoutMs,
     });
-  const wallets = new WalletGateway(walletConnectors, new WalletAccounts(database.db, box, config.simUrl), store);
+  const walletAccounts = new WalletAccounts(database.db, box, config.simUrl);
+  const wallets = new WalletGateway(walletConnectors, walletAccounts, store);
   const payments = new PaymentService(store, wallets, config);
+  const qrPayments = new QrPaymentService(store, wallets, payments, config);
   const refunds = new RefundService(store, wallets, config);
   const resolver = new Resolver(store, wallets, payments, refunds, config, log);
   const workers = [
@@ -48,5 +54,5 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
       log,
     ),
   ];
-  return { config, database, box, store, payments, refunds, workers };
+  return { config, database, box, store, payments, refunds, qrPayments, connectors: walletConnectors, walletAccounts, workers };
 }

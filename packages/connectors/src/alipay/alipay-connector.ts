@@ -1,3 +1,4 @@
+import { alipayNotificationAnswer, readAlipayNotification } from './alipay-notification.ts';
 import type {
   AlipayCredentials,
   CancelOutcome,
@@ -62,6 +63,9 @@ export class AlipayConnector implements Connector {
   readonly wallet = 'alipay' as const;
 
   constructor(private readonly options: AlipayConnectorOptions) {}
+
+  readonly readNotification = readAlipayNotification;
+  readonly notificationAnswer = alipayNotificationAnswer;
 
   async pay(ctx: WalletContext, req: PayRequest): Promise<PaymentOutcome> {
     const decision = await this.call(ctx, 'alipay.trade.pay', tradePayRequest(req), TRADE_PAY_FIELDS, paymentOutcomeFromPay, this.options.notifyUrl?.());

@@ -1,3 +1,4 @@
+import { readWechatNotification, wechatNotificationAnswer } from './wechatpay-notification.ts';
 import { randomBytes } from 'node:crypto';
 import type {
   CancelOutcome,
@@ -61,6 +62,9 @@ export class WechatPayConnector implements Connector {
   constructor(private readonly options: WechatPayConnectorOptions) {
     this.signType = options.signType ?? 'HMAC-SHA256';
   }
+
+  readonly readNotification = readWechatNotification;
+  readonly notificationAnswer = wechatNotificationAnswer;
 
   async pay(ctx: WalletContext, req: PayRequest): Promise<PaymentOutcome> {
     const decision = await this.call(ctx, '/pay/micropay', micropayRequest(req), paymentOutcomeFromMicropay);

@@ -56,7 +56,7 @@ export type NewPaymentFields = Pick<
   | 'dialect'
   | 'dialect_data'
 > &
-  Partial<Pick<PaymentRow, 'barcode_masked' | 'qr_url' | 'expires_at'>>;
+  Partial<Pick<PaymentRow, 'id' | 'barcode_masked' | 'qr_url' | 'expires_at'>>;
 
 /** The optional request fields every kind of payment shares, as columns. */
 export function commonPaymentFields(input: CommonPaymentInput) {

@@ -8,6 +8,9 @@ import type { RefundService } from '../payments/refund-service.ts';
 import type { WalletGateway } from '../payments/wallet-gateway.ts';
 import type { ClaimedTask } from './task-claims.ts';
 
+/** QR payments are polled at the wallet's interval for this long, then every QR_SLOW_POLL_MS. */
+const QR_FAST_POLL_MS = 5 * 60_000;
+const QR_SLOW_POLL_MS = 60_000;
 /** Past the deadline a cancel that must be retried backs off up to this interval. */
 const MAX_RETRY_INTERVAL_MS = 60_000;
 
@@ -37,28 +40,51 @@ export class Resolver {
       if (payment) await this.store.deleteTask(this.store.db, 'payment', payment.id);
       return;
     }
-    const wallet = payment.wallet as Wallet;
+    const pastDeadline = Date.now() >= Date.parse(task.deadline_at);
+    if (!payment.wallet) return this.expireUnopenedCode(payment, task, pastDeadline);
+    const wallet = payment.wallet;
     const outcome = await this.callWallet(payment, (c, ctx) => c.query(ctx, payment.id, payment.currency as never));
     if (outcome.kind === 'succeeded' || outcome.kind === 'failed') {
       await this.payments.applyPaymentOutcome(payment.id, wallet, outcome);
       return;
     }
-    const pastDeadline = Date.now() >= Date.parse(task.deadline_at);
     if (outcome.kind === 'closed') {
       // Closed at the wallet without payment (closed there, or an earlier cancel of ours went through).
       await this.store.transitionPayment(payment.id, { to: 'closed', failureCode: closeReason(payment) });
       return;
     }
     if (!pastDeadline) {
+      if (payment.flow === 'qr') return this.scheduleQrQuery(payment, task);
       await this.payments.applyPaymentOutcome(payment.id, wallet, outcome);
       return;
     }
     await this.cancelAtWallet(payment, task);
   }
 
+  /** A one-for-all code no wallet app opened: nothing exists at any wallet, so it just expires. */
+  private async expireUnopenedCode(payment: PaymentRow, task: ClaimedTask, pastDeadline: boolean): Promise<void> {
+    if (pastDeadline) {
+      await this.store.transitionPayment(payment.id, { to: 'closed', failureCode: closeReason(payment) });
+    } else {
+      await this.store.rescheduleTask('payment', payment.id, new Date(task.deadline_at));
+    }
+  }
+
+  /**
+   * QR orders live up to 3 days: poll at the wallet's interval while the buyer is likely paying (the
+   * first minutes), then once a minute; wallet notifications bring the answer sooner.
+   */
+  private async scheduleQrQuery(payment: PaymentRow, task: ClaimedTask): Promise<void> {
+    const wallet = payment.wallet!;
+    const age = Date.now() - Date.parse(payment.created_at);
+    const delay = age < QR_FAST_POLL_MS ? this.config.queryIntervalMs[wallet] : QR_SLOW_POLL_MS;
+    const next = Math.min(Date.now() + delay, Date.parse(task.deadline_at));
+    await this.store.rescheduleTask('payment', payment.id, new Date(next), { countAttempt: true });
+  }
+
   /** Cancels (barcode) at the wallet; applies the result only once the wallet confirmed it. */
   private async cancelAtWallet(payment: PaymentRow, task: ClaimedTask): Promise<void> {
-    const wallet = payment.wallet as Wallet;
+    const wallet = payment.wallet!;
     const result: CancelOutcome = await this.callWallet(payment, (c, ctx) => (payment.flow === 'qr' ? c.close(ctx, payment.id) : c.cancel(ctx, payment.id)));
     switch (result.kind) {
       case 'cancelled':

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ValidationError } from '@counterpay/core';
+import QRCode from 'qrcode';
+import { StateError, ValidationError } from '@counterpay/core';
 import { toPaymentObject, toRefundObject } from '../../payments/objects.ts';
+import type { CommonPaymentInput } from '../../payments/payment-service.ts';
 import type { Services } from '../../services.ts';
 import {
   CreatePaymentBody,
@@ -21,6 +23,20 @@ function waitMs(services: Services, seconds: number | undefined): number {
   return seconds === undefined ? services.config.defaultWaitMs : Math.min(seconds * 1000, MAX_WAIT_MS);
 }
 
+function commonInput(body: CreatePaymentBody): CommonPaymentInput {
+  return {
+    amount: body.amount,
+    currency: body.currency,
+    merchantOrderId: body.merchant_order_id,
+    description: body.description ?? null,
+    storeId: body.store_id ?? null,
+    terminalId: body.terminal_id ?? null,
+    operatorId: body.operator_id ?? null,
+    notifyUrl: body.notify_url ?? null,
+    metadata: body.metadata ?? {},
+  };
+}
+
 /** Native API v1: payments and their refunds. Handlers only translate; the services decide. */
 export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -37,24 +53,21 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
       },
       async (request, reply) => {
         const body = request.body;
-        if (body.qr !== undefined) {
-          throw new ValidationError('qr_not_available', 'QR payments are not available on this gateway yet; send `barcode`.', 'qr');
+        if (body.qr !== undefined && body.barcode !== undefined) {
+          throw new ValidationError('parameter_invalid', 'Send either `barcode` (the buyer shows a code) or `qr` (the register shows one), not both.', 'qr');
         }
-        if (body.barcode === undefined) throw new ValidationError('parameter_missing', 'Send `barcode` (the code scanned from the buyer\'s wallet app).', 'barcode');
+        if (body.qr !== undefined) {
+          const payment = await services.qrPayments.createQrPayment(
+            request.merchant.id,
+            { ...commonInput(body), wallet: body.qr.wallet, expiresInS: body.qr.expires_in },
+            { idempotencyKey: request.headers['idempotency-key'] },
+          );
+          return reply.status(200).send(toPaymentObject(payment));
+        }
+        if (body.barcode === undefined) throw new ValidationError('parameter_missing', 'Send `barcode` (the code scanned from the buyer\'s wallet app) or `qr`.', 'barcode');
         const payment = await services.payments.createBarcodePayment(
           request.merchant.id,
-          {
-            amount: body.amount,
-            currency: body.currency,
-            merchantOrderId: body.merchant_order_id,
-            barcode: body.barcode,
-            description: body.description ?? null,
-            storeId: body.store_id ?? null,
-            terminalId: body.terminal_id ?? null,
-            operatorId: body.operator_id ?? null,
-            notifyUrl: body.notify_url ?? null,
-            metadata: body.metadata ?? {},
-          },
+          { ...commonInput(body), barcode: body.barcode },
           { idempotencyKey: request.headers['idempotency-key'], waitMs: waitMs(services, body.wait_seconds) },
         );
         return reply.status(200).send(toPaymentObject(payment));
@@ -66,6 +79,20 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
       { schema: { summary: 'Retrieve a payment', tags: ['payments'], params: IdParams, response: { 200: PaymentSchema, ...errorResponses } } },
       async (request) => toPaymentObject(await services.payments.getPayment(request.merchant.id, request.params.id)),
     );
+
+    for (const format of ['png', 'svg'] as const) {
+      app.get(
+        `/payments/:id/qr.${format}`,
+        { schema: { summary: `The payment's QR code as ${format.toUpperCase()}`, tags: ['payments'], params: IdParams } },
+        async (request, reply) => {
+          const payment = await services.payments.getPayment(request.merchant.id, request.params.id);
+          const content = payment.qr_code ?? payment.qr_url;
+          if (payment.flow !== 'qr' || !content) throw new StateError('not_a_qr_payment', 'This payment has no QR code.', 'id');
+          if (format === 'png') return reply.type('image/png').send(await QRCode.toBuffer(content, { type: 'png', margin: 2, width: 320 }));
+          return reply.type('image/svg+xml').send(await QRCode.toString(content, { type: 'svg', margin: 2 }));
+        },
+      );
+    }
 
     app.get(
       '/payments',

@@ -54,7 +54,7 @@ export const PaymentSchema = Type.Object(
     id: Type.String(),
     object: Type.Literal('payment'),
     status: StringEnum(PAYMENT_STATUSES),
-    wallet: StringEnum(WALLETS),
+    wallet: Type.Union([StringEnum(WALLETS), Type.Null()], { description: 'Null for a one-for-all QR code no wallet app has opened yet.' }),
     flow: StringEnum(['barcode', 'qr'] as const),
     amount: Type.Integer(),
     currency: Type.String(),
