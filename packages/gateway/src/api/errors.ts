@@ -15,15 +15,18 @@ export function toNativeError(error: unknown): { statusCode: number; body: Nativ
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
-    const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || (first?.params as { missingProperty?: string })?.missingProperty;
-    const missing = (first?.params as { missingProperty?: string })?.missingProperty;
-    const param = missing ? [first?.instancePath?.replace(/^\//, '').replace(/\//g, '.'), missing].filter(Boolean).join('.') : path;
+    const params = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
+    const path = first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') ?? '';
+    // A missing or unknown property is named by ajv in params, not in the path.
+    const leaf = params.missingProperty ?? params.additionalProperty;
+    const param = [path, leaf].filter(Boolean).join('.') || undefined;
+    const code = params.missingProperty ? 'parameter_missing' : params.additionalProperty ? 'parameter_unknown' : 'parameter_invalid';
     return {
       statusCode: 400,
       body: {
         error: {
           type: 'invalid_request_error',
-          code: missing ? 'parameter_missing' : 'parameter_invalid',
+          code,
           message: `${fastifyError.validationContext ?? 'request'}${param ? `.${param}` : ''} ${first?.message ?? 'is invalid'}`,
           ...(param ? { param } : {}),
         },
