@@ -1,0 +1,72 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import { newRsaKeyPair } from './alipay/alipay-crypto.ts';
+import { alipayGateway } from './alipay/alipay-gateway.ts';
+import { adminRoutes, createConsumer } from './admin-routes.ts';
+import { type FaultRule, Faults, parseFaultRules } from './faults.ts';
+import type { SimContext } from './sim-context.ts';
+import { SimStore } from './store.ts';
+import { WalletBook } from './wallet-book.ts';
+import { wechatApi } from './wechat/wechat-api.ts';
+
+export interface SimulatorOptions {
+  /** SQLite file for the simulator's state; `:memory:` (default) keeps nothing. */
+  dbFile?: string;
+  /** Test code 2 and large amounts: the buyer confirms this long after the payment starts. */
+  confirmDelayMs?: number;
+  /** Test code 6: how long the first answer is held. */
+  lostAnswerDelayMs?: number;
+  faults?: FaultRule[];
+  logger?: boolean | { level: string };
+}
+
+export interface RunningSimulator {
+  url: string;
+  app: FastifyInstance;
+  sim: SimContext;
+  close(): Promise<void>;
+}
+
+function envMs(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** Builds the simulator (routes and state) without listening. */
+export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ app: FastifyInstance; sim: SimContext; setBaseUrl(url: string): void }> {
+  const store = new SimStore(options.dbFile ?? ':memory:');
+  const faults = new Faults();
+  faults.rules = options.faults ?? (process.env.SIM_FAULTS ? parseFaultRules(JSON.parse(process.env.SIM_FAULTS)) : []);
+  let baseUrl = 'http://127.0.0.1:8090';
+  let fallbackKey: string | undefined;
+  const sim: SimContext = {
+    store,
+    book: new WalletBook(store, { confirmDelayMs: options.confirmDelayMs ?? envMs('SIM_CONFIRM_DELAY_MS', 5000), passwordAboveFen: 200_000 }),
+    faults,
+    lostAnswerDelayMs: options.lostAnswerDelayMs ?? envMs('SIM_LOST_ANSWER_DELAY_MS', 30_000),
+    baseUrl: () => baseUrl,
+    fallbackPlatformKey: () => (fallbackKey ??= newRsaKeyPair().privateKey),
+  };
+  if (store.consumers.size === 0) {
+    createConsumer(sim, { name: 'Li Wei', balances: { CNY: 1_000_000, HKD: 200_000 } });
+    createConsumer(sim, { name: 'Chan Tai Man', balances: { CNY: 100_000, HKD: 1_000_000 } });
+    createConsumer(sim, { name: 'Zhang Min', balances: { CNY: 500, HKD: 0 } });
+  }
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  await app.register(formbody);
+  await app.register(adminRoutes(sim));
+  await app.register(alipayGateway(sim));
+  await app.register(wechatApi(sim));
+  app.addHook('onClose', async () => store.close());
+  return { app, sim, setBaseUrl: (url) => void (baseUrl = url) };
+}
+
+export async function startSimulator(options: SimulatorOptions & { host?: string; port?: number } = {}): Promise<RunningSimulator> {
+  const { app, sim, setBaseUrl } = await buildSimulator(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 8090 });
+  const address = app.server.address();
+  const url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;
+  setBaseUrl(url);
+  return { url, app, sim, close: () => app.close() };
+}

@@ -1,0 +1,16 @@
+import type { Faults } from './faults.ts';
+import type { SimStore } from './store.ts';
+import type { WalletBook } from './wallet-book.ts';
+
+/** What every route of the simulator shares. */
+export interface SimContext {
+  store: SimStore;
+  book: WalletBook;
+  faults: Faults;
+  /** How long test code 6 holds its first answer (longer than any caller's timeout). */
+  lostAnswerDelayMs: number;
+  /** The simulator's own URL (QR codes point at it); known once it listens. */
+  baseUrl(): string;
+  /** Signs answers to unknown Alipay app ids (made on first use). */
+  fallbackPlatformKey(): string;
+}

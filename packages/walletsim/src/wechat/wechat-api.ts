@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { alipayTime, sleep, wechatTime } from '../clock.ts';
+import { underFaults } from '../faults.ts';
+import { knownCurrency } from '../money.ts';
+import type { SimContext } from '../sim-context.ts';
+import type { SimMerchant } from '../store.ts';
+import type { Trade } from '../wallet-book.ts';
+import { type SignType, buildXml, parseXml, wechatSign, wechatVerify } from './wechat-crypto.ts';
+
+type Fields = Record<string, string>;
+type Result = { fields: Fields; hold?: boolean };
+
+const ok = (fields: Fields = {}): Result => ({ fields: { result_code: 'SUCCESS', ...fields } });
+const bizFail = (err_code: string, err_code_des: string, fields: Fields = {}): Result => ({ fields: { result_code: 'FAIL', err_code, err_code_des, ...fields } });
+
+const PATHS = ['/pay/micropay', '/pay/unifiedorder', '/pay/orderquery', '/secapi/pay/reverse', '/pay/closeorder', '/secapi/pay/refund', '/pay/refundquery'] as const;
+
+/**
+ * WeChat Pay v2 (PROTOCOLS.md §5): XML in, XML out; MD5 or HMAC-SHA256 signatures checked on every
+ * request and made on every business answer. The /secapi client certificate is not checked here (a
+ * development simulator has no certificate authority); everything else is as the real API.
+ */
+export const wechatApi =
+  (sim: SimContext): FastifyPluginAsync =>
+  async (app) => {
+    app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    for (const path of PATHS) {
+      app.post(path, async (request, reply) => {
+        await underFaults(reply, sim.faults.decide('wechat', path), async () => {
+          const { body, hold } = answer(sim, path, typeof request.body === 'string' ? request.body : '');
+          if (hold) await sleep(sim.lostAnswerDelayMs);
+          return { contentType: 'text/xml; charset=utf-8', body };
+        });
+      });
+    }
+  };
+
+function answer(sim: SimContext, path: (typeof PATHS)[number], xml: string): { body: string; hold: boolean } {
+  const params = parseXml(xml);
+  if (!params) return communicationFail('XML format error');
+  const merchant = sim.store.merchants.get(params.mch_id ?? '');
+  if (!merchant || merchant.wechat.appId !== params.appid) return communicationFail('mch_id or appid is not valid');
+  const signType: SignType | null = params.sign_type === undefined || params.sign_type === 'MD5' ? 'MD5' : params.sign_type === 'HMAC-SHA256' ? 'HMAC-SHA256' : null;
+  if (!signType || !wechatVerify(params, merchant.wechat.apiKey, signType)) return communicationFail('SIGNERROR: signature check failed');
+  const result = handle(sim, merchant, path, params);
+  const fields: Fields = {
+    return_code: 'SUCCESS',
+    return_msg: 'OK',
+    appid: merchant.wechat.appId,
+    mch_id: merchant.wechat.mchId,
+    nonce_str: randomBytes(16).toString('hex'),
+    ...result.fields,
+  };
+  fields.sign = wechatSign(fields, merchant.wechat.apiKey, signType);
+  return { body: buildXml(fields), hold: result.hold ?? false };
+}
+
+/** A request the platform could not accept at all: `return_code FAIL`, unsigned, as WeChat does. */
+function communicationFail(message: string): { body: string; hold: boolean } {
+  return { body: buildXml({ return_code: 'FAIL', return_msg: message }), hold: false };
+}
+
+function handle(sim: SimContext, merchant: SimMerchant, path: (typeof PATHS)[number], p: Fields): Result {
+  const mchId = merchant.wechat.mchId;
+  const outTradeNo = p.out_trade_no ?? '';
+  switch (path) {
+    case '/pay/micropay':
+      return micropay(sim, mchId, p);
+    case '/pay/unifiedorder': {
+      const amount = feeAmount(p.total_fee);
+      const currency = p.fee_type ?? 'CNY';
+      if (p.trade_type !== 'NATIVE') return bizFail('INVALID_REQUEST', 'only trade_type NATIVE is simulated');
+      if (!outTradeNo || amount === null || !knownCurrency(currency)) return bizFail('PARAM_ERROR', 'out_trade_no, total_fee and fee_type are required');
+      const result = sim.book.createQrOrder({ wallet: 'wechat', merchant: mchId, outTradeNo, amount, currency, subject: p.body ?? '', expiresAt: parseWechatTime(p.time_expire), notifyUrl: p.notify_url ?? null });
+      if (result.kind === 'inconsistent') return bizFail('OUT_TRADE_NO_USED', 'the order exists with other terms');
+      return ok({ trade_type: 'NATIVE', prepay_id: `wx${result.trade.tradeNo}`, code_url: `${sim.baseUrl()}/qr/${result.trade.qrToken}` });
+    }
+    case '/pay/orderquery': {
+      const trade = sim.book.find('wechat', mchId, outTradeNo);
+      if (!trade || trade.amount === 0) return bizFail('ORDERNOTEXIST', 'order does not exist');
+      return ok({ ...tradeFields(trade), trade_state: tradeState(trade) });
+    }
+    case '/secapi/pay/reverse':
+      sim.book.cancel('wechat', mchId, outTradeNo);
+      return ok({ recall: 'N' });
+    case '/pay/closeorder': {
+      const trade = sim.book.find('wechat', mchId, outTradeNo);
+      if (!trade || trade.amount === 0) return bizFail('ORDERNOTEXIST', 'order does not exist');
+      if (sim.book.close(trade) === 'paid') return bizFail('ORDERPAID', 'the order is paid');
+      return ok();
+    }
+    case '/secapi/pay/refund':
+      return refund(sim, mchId, p);
+    case '/pay/refundquery': {
+      const record = [...sim.store.refunds.values()].find((r) => r.wallet === 'wechat' && r.merchant === mchId && r.outRefundNo === p.out_refund_no);
+      if (!record) return bizFail('REFUNDNOTEXIST', 'refund does not exist');
+      const trade = sim.book.find('wechat', mchId, record.outTradeNo)!;
+      return ok({
+        out_trade_no: trade.outTradeNo,
+        transaction_id: trade.tradeNo,
+        total_fee: String(trade.amount),
+        refund_count: '1',
+        out_refund_no_0: record.outRefundNo,
+        refund_id_0: record.refundId,
+        refund_fee_0: String(record.amount),
+        refund_status_0: 'SUCCESS',
+        refund_success_time_0: alipayTime(new Date(record.createdAt)),
+      });
+    }
+  }
+}
+
+function micropay(sim: SimContext, mchId: string, p: Fields): Result {
+  const amount = feeAmount(p.total_fee);
+  const currency = p.fee_type ?? 'CNY';
+  if (!p.out_trade_no || !p.auth_code || amount === null || !knownCurrency(currency)) return bizFail('PARAM_ERROR', 'out_trade_no, auth_code, total_fee and fee_type are required');
+  const result = sim.book.pay({ wallet: 'wechat', merchant: mchId, outTradeNo: p.out_trade_no, authCode: p.auth_code, amount, currency, subject: p.body ?? '' });
+  if (result.kind === 'inconsistent') return bizFail('OUT_TRADE_NO_USED', 'the order exists with other terms');
+  const { trade } = result;
+  switch (trade.status) {
+    case 'paid':
+    case 'reversed':
+      return { ...ok({ ...tradeFields(trade), trade_type: 'MICROPAY' }), hold: result.holdAnswer };
+    case 'waiting':
+      return bizFail('USERPAYING', 'the buyer is entering the payment password');
+    case 'closed':
+      return bizFail('ORDERCLOSED', 'the order is closed');
+    case 'failed':
+      if (trade.failure === 'insufficient_balance') return bizFail('NOTENOUGH', 'the buyer\'s balance is not enough');
+      if (trade.failure === 'code_expired') return bizFail('AUTHCODEEXPIRE', 'the payment code has expired');
+      return bizFail('AUTH_CODE_INVALID', 'the payment code is not valid');
+  }
+}
+
+function refund(sim: SimContext, mchId: string, p: Fields): Result {
+  const trade = sim.book.find('wechat', mchId, p.out_trade_no ?? '');
+  if (!trade || trade.amount === 0) return bizFail('ORDERNOTEXIST', 'order does not exist');
+  const amount = feeAmount(p.refund_fee);
+  if (amount === null || !p.out_refund_no) return bizFail('PARAM_ERROR', 'out_refund_no and refund_fee are required');
+  const result = sim.book.refund(trade, p.out_refund_no, amount);
+  switch (result.kind) {
+    case 'not_paid':
+      return bizFail('TRADE_STATE_ERROR', 'the order is not paid');
+    case 'exceeds':
+      return bizFail('INVALID_REQUEST', 'the refund exceeds what is left to refund');
+    case 'inconsistent':
+      return bizFail('INVALID_REQUEST', 'this out_refund_no was used with another amount');
+    case 'ok':
+      return ok({
+        transaction_id: trade.tradeNo,
+        out_trade_no: trade.outTradeNo,
+        out_refund_no: result.refund.outRefundNo,
+        refund_id: result.refund.refundId,
+        refund_fee: String(result.refund.amount),
+        total_fee: String(trade.amount),
+        cash_fee: String(trade.amount),
+      });
+  }
+}
+
+function tradeFields(trade: Trade): Fields {
+  return {
+    openid: `o${trade.tradeNo.slice(-16)}`,
+    out_trade_no: trade.outTradeNo,
+    transaction_id: trade.tradeNo,
+    total_fee: String(trade.amount),
+    fee_type: trade.currency,
+    cash_fee: String(trade.amount),
+    bank_type: 'CFT',
+    ...(trade.paidAt ? { time_end: wechatTime(new Date(trade.paidAt)) } : {}),
+  };
+}
+
+function tradeState(trade: Trade): string {
+  switch (trade.status) {
+    case 'paid':
+      return trade.refunded > 0 ? 'REFUND' : 'SUCCESS';
+    case 'waiting':
+      return trade.kind === 'qr' ? 'NOTPAY' : 'USERPAYING';
+    case 'failed':
+      return 'PAYERROR';
+    case 'closed':
+      return 'CLOSED';
+    case 'reversed':
+      return 'REVOKED';
+  }
+}
+
+function feeAmount(text: string | undefined): number | null {
+  return text && /^[1-9]\d{0,12}$/.test(text) ? Number(text) : null;
+}
+
+function parseWechatTime(value: string | undefined): number | null {
+  const m = value ? /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/.exec(value) : null;
+  return m ? Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`) : null;
+}
