@@ -21,7 +21,6 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     bodyLimit: 1024 * 1024,
     // Types are checked, not coerced: "100" is not an amount. Unknown fields are rejected, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    disableRequestLogging: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(nativeErrorHandler);
@@ -50,6 +49,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(walletNotifyRoutes(services));
   await app.register(
     async (v1) => {
+      // The native API speaks JSON only: other bodies are refused (415), not half-parsed.
+      v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', bearerAuth(services.store.db));
       await v1.register(paymentsRoutes(services));
     },
