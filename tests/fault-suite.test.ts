@@ -5,8 +5,8 @@ import { type Harness, startHarness } from './support/harness.ts';
 import { mapPool } from './support/pool.ts';
 import { waitUntil } from './support/wait.ts';
 
-const PAYMENTS = 300;
-const REFUNDS = 100;
+const PAYMENTS = Number(process.env.FAULT_PAYMENTS ?? 300);
+const REFUNDS = Number(process.env.FAULT_REFUNDS ?? 100);
 
 /**
  * The wallets misbehave: 20% of answers dropped after the change was committed, 5% 5xx, random
@@ -16,7 +16,7 @@ const REFUNDS = 100;
 describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('sqlite', { walletTimeoutMs: 1000 });
+    h = await startHarness('sqlite', { walletTimeoutMs: 1000, buyerConfirmDeadlineMs: 6000 });
     // Register the merchant's wallet accounts before the faults start (registration is not under test).
     await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: 'warm-alipay', barcode: '280000000000000001' });
     await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: 'warm-wechat', barcode: '130000000000000001' });

@@ -49,7 +49,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     new WorkerLoop(
       database.db,
       database.kind,
-      { name: 'resolver', owner: instanceId, kinds: ['payment', 'refund'], tickMs: config.workerTickMs, leaseMs: config.leaseMs, batchSize: 20, wake: store.changes },
+      { name: 'resolver', owner: instanceId, kinds: ['payment', 'refund'], tickMs: config.workerTickMs, leaseMs: config.leaseMs, concurrency: 64, wake: store.changes },
       (task) => resolver.run(task),
       log,
     ),

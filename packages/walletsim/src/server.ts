@@ -52,7 +52,8 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
     createConsumer(sim, { name: 'Chan Tai Man', balances: { CNY: 100_000, HKD: 1_000_000 } });
     createConsumer(sim, { name: 'Zhang Min', balances: { CNY: 500, HKD: 0 } });
   }
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024 });
+  // Closing drops every connection: a simulator holding answers (faults, test code 6) must not delay shutdown.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024, forceCloseConnections: true });
   await app.register(formbody);
   await app.register(adminRoutes(sim));
   await app.register(alipayGateway(sim));

@@ -98,7 +98,9 @@ export class Resolver {
         return;
       }
       case 'retry': {
-        const backoff = Math.min(MAX_RETRY_INTERVAL_MS, this.config.queryIntervalMs[wallet] * 2 ** Math.min(task.attempts, 6));
+        // Back off with the time already spent past the deadline: quick at first, at most once a minute.
+        const pastDeadlineMs = Date.now() - Date.parse(task.deadline_at);
+        const backoff = Math.min(MAX_RETRY_INTERVAL_MS, Math.max(this.config.queryIntervalMs[wallet], pastDeadlineMs / 4));
         await this.store.rescheduleTask('payment', payment.id, new Date(Date.now() + backoff), { error: result.reason, countAttempt: true });
         return;
       }

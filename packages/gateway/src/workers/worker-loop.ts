@@ -10,20 +10,23 @@ export interface WorkerLoopOptions {
   kinds: string[];
   tickMs: number;
   leaseMs: number;
-  batchSize: number;
-  /** Woken early by this emitter's 'task-due' event (a cancel request, a new task). */
+  /** Most tasks in flight at once in this instance (a slow wallet must not stall the others). */
+  concurrency: number;
+  /** Woken early by this emitter's 'task-due' event (a cancel request, a wallet notification). */
   wake?: NodeJS.EventEmitter;
 }
 
 /**
- * Claims due task rows and runs them, batch after batch, until stopped. Each instance has its own
- * owner id; a task that throws is released with its lease expiring, so another tick retries it.
+ * Claims due task rows and runs them with bounded concurrency until stopped: a free slot is filled
+ * as soon as a task ends, and the table is looked at every tick. A task that throws keeps its lease
+ * until it expires, so it is retried later (by this or another instance).
  */
 export class WorkerLoop {
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #wakeListener = () => this.#schedule(0);
+  #claiming = false;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #wake = () => this.#fill();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -36,52 +39,53 @@ export class WorkerLoop {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    this.options.wake?.on('task-due', this.#wakeListener);
-    this.#schedule(0);
+    this.options.wake?.on('task-due', this.#wake);
+    this.#tick();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.options.wake?.off('task-due', this.#wakeListener);
+    this.options.wake?.off('task-due', this.#wake);
     clearTimeout(this.#timer);
-    await this.#running;
+    while (this.#claiming || this.#inFlight.size > 0) await Promise.race([...this.#inFlight, new Promise((r) => setTimeout(r, 20))]);
   }
 
-  #schedule(ms: number): void {
-    if (this.#stopped || this.#running) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#running = this.#tick().finally(() => {
-        this.#running = undefined;
-        this.#schedule(this.options.tickMs);
-      });
-    }, ms);
+  #tick(): void {
+    if (this.#stopped) return;
+    void this.#fill().finally(() => {
+      if (this.#stopped) return;
+      this.#timer = setTimeout(() => this.#tick(), this.options.tickMs);
+    });
   }
 
-  async #tick(): Promise<void> {
+  async #fill(): Promise<void> {
+    if (this.#stopped || this.#claiming) return;
+    this.#claiming = true;
     try {
-      for (let round = 0; round < 10 && !this.#stopped; round++) {
-        const tasks = await claimDueTasks(this.db, this.dbKind, {
-          owner: this.options.owner,
-          kinds: this.options.kinds,
-          limit: this.options.batchSize,
-          leaseMs: this.options.leaseMs,
-        });
-        if (tasks.length === 0) return;
-        await Promise.all(tasks.map((task) => this.#runOne(task)));
-        if (tasks.length < this.options.batchSize) return;
+      for (;;) {
+        const free = this.options.concurrency - this.#inFlight.size;
+        if (free <= 0 || this.#stopped) return;
+        const tasks = await claimDueTasks(this.db, this.dbKind, { owner: this.options.owner, kinds: this.options.kinds, limit: free, leaseMs: this.options.leaseMs });
+        for (const task of tasks) this.#run(task);
+        if (tasks.length < free) return;
       }
     } catch (error) {
-      this.log.error({ err: error, worker: this.options.name }, 'worker tick failed');
+      this.log.error({ err: error, worker: this.options.name }, 'claiming tasks failed');
+    } finally {
+      this.#claiming = false;
     }
   }
 
-  async #runOne(task: ClaimedTask): Promise<void> {
-    try {
-      await this.handle(task);
-    } catch (error) {
-      // The lease expires and the task is retried; the error is kept for people to see.
-      this.log.warn({ err: error, worker: this.options.name, task: task.object_id }, 'task failed; will retry after its lease');
-    }
+  #run(task: ClaimedTask): void {
+    const running = this.handle(task)
+      .catch((error: unknown) => {
+        this.log.warn({ err: error, worker: this.options.name, task: task.object_id }, 'task failed; it is retried when its lease expires');
+      })
+      .finally(() => {
+        this.#inFlight.delete(running);
+        // A slot is free: look for more due work at once rather than at the next tick.
+        if (!this.#stopped) void this.#fill();
+      });
+    this.#inFlight.add(running);
   }
 }
