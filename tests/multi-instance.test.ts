@@ -95,7 +95,7 @@ describe.runIf(kinds.includes('postgres'))('several gateway instances on Postgre
     const queries = calls.length / Math.max(1, perPayment.size);
     console.log(
       `multi-instance: ${rows.length} payments over ${instances.size} instances (one killed) converged in ${Date.now() - started} ms; ` +
-        `${calls.length} wallet calls (${queries.toFixed(1)} per payment); overlapping calls ${overlaps.length}; mismatches ${report.mismatches.length}`,
+        `${calls.length} wallet calls (${queries.toFixed(1)} per payment); overlapping calls ${overlaps.length}; mismatches ${JSON.stringify(report.mismatches)}`,
     );
     expect(instances.size).toBeGreaterThanOrEqual(3);
     expect(overlaps).toEqual([]);

@@ -79,8 +79,13 @@ export interface ListPaymentsFilter {
   startingAfter?: string;
 }
 
-/** Safety margin after the wallet-call timeout before the resolver may look at a fresh payment. */
-const RESOLVER_GRACE_MS = 1000;
+/**
+ * How long the request that creates a payment or refund may talk to the wallet before the resolver
+ * may: a connector call can be two HTTP calls (an answer that needs a follow-up query), plus a margin.
+ */
+export function firstCallBudgetMs(config: GatewayConfig): number {
+  return 2 * config.walletTimeoutMs + 1000;
+}
 
 /**
  * Barcode payments: validation, idempotency, the first wallet call, and waiting for a final status.
@@ -116,6 +121,8 @@ export class PaymentService {
       dialect: input.dialect ?? 'native',
     });
 
+    // Credentials first: the resolver's lease below must cover only the wallet call itself.
+    await this.wallets.prepare(merchantId, wallet);
     const now = new Date();
     const created = await this.insertNewPayment(
       merchantId,
@@ -130,7 +137,7 @@ export class PaymentService {
       },
       hash,
       opts.idempotencyKey,
-      { firstCheck: new Date(now.getTime() + this.config.walletTimeoutMs + RESOLVER_GRACE_MS), deadline: new Date(now.getTime() + this.config.buyerConfirmDeadlineMs) },
+      { firstCheck: new Date(now.getTime() + firstCallBudgetMs(this.config)), deadline: new Date(now.getTime() + this.config.buyerConfirmDeadlineMs) },
       now,
     );
     if (!created.isNew) return this.waitForFinal(created.row.id, opts.waitMs - (Date.now() - startedAt));
@@ -161,7 +168,8 @@ export class PaymentService {
     fields: NewPaymentFields,
     hash: string,
     idempotencyKey: string | undefined,
-    task: { firstCheck: Date; deadline: Date },
+    /** `leased`: the creating request talks to the wallet before the resolver may (default true). */
+    task: { firstCheck: Date; deadline: Date; leased?: boolean },
     now: Date,
   ): Promise<{ row: PaymentRow; isNew: boolean }> {
     const existing = await this.findRetry(merchantId, fields.merchant_order_id, hash, idempotencyKey);
@@ -197,7 +205,7 @@ export class PaymentService {
             .values({ merchant_id: merchantId, key: idempotencyKey, scope: 'payment.create', request_hash: hash, object_id: row.id, created_at: now.toISOString() })
             .execute();
         }
-        await this.store.insertTask(trx, 'payment', row.id, task.firstCheck, task.deadline, now);
+        await this.store.insertTask(trx, 'payment', row.id, task.firstCheck, task.deadline, now, task.leased ?? true);
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

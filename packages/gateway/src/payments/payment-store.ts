@@ -145,7 +145,11 @@ export class PaymentStore {
       .execute();
   }
 
-  async insertTask(trx: Db, kind: TaskKind, objectId: string, nextRunAt: Date, deadlineAt: Date, now = new Date()): Promise<void> {
+  /**
+   * A new task starts leased by this instance until its first check: the request that created it is
+   * still talking to the wallet, and no resolver may query at the same time.
+   */
+  async insertTask(trx: Db, kind: TaskKind, objectId: string, nextRunAt: Date, deadlineAt: Date, now = new Date(), leased = true): Promise<void> {
     await trx
       .insertInto('tasks')
       .values({
@@ -154,8 +158,8 @@ export class PaymentStore {
         next_run_at: nextRunAt.toISOString(),
         deadline_at: deadlineAt.toISOString(),
         attempts: 0,
-        lease_owner: null,
-        lease_until: null,
+        lease_owner: leased ? this.instanceId : null,
+        lease_until: leased ? nextRunAt.toISOString() : null,
         last_error: null,
         created_at: now.toISOString(),
       })
@@ -167,8 +171,9 @@ export class PaymentStore {
   }
 
   /**
-   * Moves a task's next check (and optionally its deadline). The worker that holds the lease releases
-   * it here; others (a cancel request) leave the lease alone so no two workers run the task at once.
+   * Moves a task's next check (and optionally its deadline). The holder of the lease releases it here
+   * (a no-op if another instance took the task over after our lease expired); others (a cancel request,
+   * a wallet notification) leave the lease alone, so no two instances ever work a task at once.
    */
   async rescheduleTask(
     kind: TaskKind,
@@ -187,6 +192,7 @@ export class PaymentStore {
       }))
       .where('kind', '=', kind)
       .where('object_id', '=', objectId)
+      .$if(!opts.keepLease, (q) => q.where((eb) => eb.or([eb('lease_owner', '=', this.instanceId), eb('lease_owner', 'is', null)])))
       .execute();
   }
 

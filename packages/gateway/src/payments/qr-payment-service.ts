@@ -9,7 +9,7 @@ import {
 } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
 import type { PaymentRow } from './objects.ts';
-import { type CommonPaymentInput, type PaymentService, commonPaymentFields } from './payment-service.ts';
+import { type CommonPaymentInput, type PaymentService, commonPaymentFields, firstCallBudgetMs } from './payment-service.ts';
 import type { PaymentStore } from './payment-store.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
@@ -63,7 +63,7 @@ export class QrPaymentService {
       },
       hash,
       opts.idempotencyKey,
-      { firstCheck: this.firstCheck(now, expiresAt, !!input.wallet), deadline: expiresAt },
+      { firstCheck: this.firstCheck(now, expiresAt, !!input.wallet), deadline: expiresAt, leased: !!input.wallet },
       now,
     );
     if (!created.isNew || !input.wallet) return created.row;
@@ -126,6 +126,6 @@ export class QrPaymentService {
   private firstCheck(now: Date, expiresAt: Date, hasWallet: boolean): Date {
     // A code nobody has opened needs no polling until it expires.
     if (!hasWallet) return expiresAt;
-    return new Date(Math.min(expiresAt.getTime(), now.getTime() + this.config.walletTimeoutMs + 1000));
+    return new Date(Math.min(expiresAt.getTime(), now.getTime() + firstCallBudgetMs(this.config)));
   }
 }

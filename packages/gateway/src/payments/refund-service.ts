@@ -13,6 +13,7 @@ import {
 import { isUniqueViolation } from '@counterpay/db';
 import type { GatewayConfig } from '../config.ts';
 import type { RefundRow } from './objects.ts';
+import { firstCallBudgetMs } from './payment-service.ts';
 import type { PaymentStore } from './payment-store.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
@@ -105,7 +106,7 @@ export class RefundService {
             .values({ merchant_id: merchantId, key: opts.idempotencyKey, scope: 'refund.create', request_hash: hash, object_id: id, created_at: now.toISOString() })
             .execute();
         }
-        const firstCheck = new Date(now.getTime() + this.config.walletTimeoutMs + 1000);
+        const firstCheck = new Date(now.getTime() + firstCallBudgetMs(this.config));
         await this.store.insertTask(trx, 'refund', id, firstCheck, new Date(now.getTime() + REFUND_RESOLVE_WINDOW_MS), now);
         return { refund: row, wallet: payment.wallet as Wallet, totalAmount: payment.amount };
       }));

@@ -13,6 +13,11 @@ export class WalletGateway {
     private readonly store: PaymentStore,
   ) {}
 
+  /** Loads (or registers) the merchant's wallet credentials ahead of a call, outside any lease. */
+  async prepare(merchantId: string, wallet: Wallet): Promise<void> {
+    await this.accounts.credentials(merchantId, wallet);
+  }
+
   async call<T>(
     merchantId: string,
     wallet: Wallet,
