@@ -24,7 +24,9 @@ const PATHS = ['/pay/micropay', '/pay/unifiedorder', '/pay/orderquery', '/secapi
 export const wechatApi =
   (sim: SimContext): FastifyPluginAsync =>
   async (app) => {
-    app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    // Clients send the XML under all sorts of content types (or none): read every body as text.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     for (const path of PATHS) {
       app.post(path, async (request, reply) => {
         await underFaults(reply, sim.faults.decide('wechat', path), async () => {

@@ -33,7 +33,8 @@ export function parseXml(text: string): Record<string, string> | null {
     const doc = parser.parse(text) as { xml?: Record<string, unknown> };
     if (!doc.xml || typeof doc.xml !== 'object') return null;
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(doc.xml)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+    // '#text' is the indentation between elements of a pretty-printed document, not a field.
+    for (const [k, v] of Object.entries(doc.xml)) if (!k.startsWith('#') && (typeof v === 'string' || typeof v === 'number')) out[k] = String(v);
     return out;
   } catch {
     return null;

@@ -1,0 +1,140 @@
+import { createRequire } from 'node:module';
+import { AlipaySdk } from 'alipay-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from './index.ts';
+
+/**
+ * The simulator is checked by clients it shares no code with: the official `alipay-sdk` and the
+ * `tenpay` WeChat Pay v2 library call it as a real merchant would, and must accept its signed answers.
+ */
+const require = createRequire(import.meta.url);
+const Tenpay = require('tenpay') as new (config: { appid: string; mchid: string; partnerKey: string }) => TenpayClient;
+interface TenpayClient {
+  urls: Record<string, string>;
+  micropay(params: Record<string, unknown>): Promise<Record<string, string>>;
+  orderQuery(params: Record<string, unknown>): Promise<Record<string, string>>;
+  reverse(params: Record<string, unknown>): Promise<Record<string, string>>;
+  refund(params: Record<string, unknown>): Promise<Record<string, string>>;
+  refundQuery(params: Record<string, unknown>): Promise<Record<string, string>>;
+  closeOrder(params: Record<string, unknown>): Promise<Record<string, string>>;
+  unifiedOrder(params: Record<string, unknown>): Promise<Record<string, string>>;
+}
+
+let sim: RunningSimulator;
+let credentials: { alipay: { appId: string; appPrivateKey: string; alipayPublicKey: string }; wechat: { appId: string; mchId: string; apiKey: string } };
+let n = 0;
+const orderNo = () => `client-${Date.now()}-${n++}`;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, confirmDelayMs: 300, lostAnswerDelayMs: 300 });
+  credentials = await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"client test"}' })).json();
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+describe('the official alipay-sdk against the simulator', () => {
+  const sdk = () =>
+    new AlipaySdk({
+      appId: credentials.alipay.appId,
+      privateKey: credentials.alipay.appPrivateKey,
+      alipayPublicKey: credentials.alipay.alipayPublicKey,
+      keyType: 'PKCS8',
+      gateway: `${sim.url}/gateway.do`,
+      endpoint: sim.url,
+    });
+
+  it('pays with test code 1 and verifies the signed answer', async () => {
+    const outTradeNo = orderNo();
+    const result = await sdk().exec(
+      'alipay.trade.pay',
+      { bizContent: { out_trade_no: outTradeNo, scene: 'bar_code', auth_code: '280000000000000001', subject: 'coffee', total_amount: '12.30' } },
+      { validateSign: true },
+    );
+    expect(result).toMatchObject({ code: '10000', outTradeNo, totalAmount: '12.30' });
+    const ledger = await (await fetch(`${sim.url}/admin/ledger?merchant=${credentials.alipay.appId}`)).json();
+    expect(ledger.charges).toContainEqual(expect.objectContaining({ outTradeNo, amount: 1230, status: 'paid' }));
+  });
+
+  it('answers 10003 for a password wait, then query shows TRADE_SUCCESS', async () => {
+    const outTradeNo = orderNo();
+    const pay = await sdk().exec('alipay.trade.pay', { bizContent: { out_trade_no: outTradeNo, scene: 'bar_code', auth_code: '280000000000000002', subject: 's', total_amount: '1.00' } }, { validateSign: true });
+    expect(pay.code).toBe('10003');
+    await new Promise((r) => setTimeout(r, 400));
+    const query = await sdk().exec('alipay.trade.query', { bizContent: { out_trade_no: outTradeNo } }, { validateSign: true });
+    expect(query).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
+  });
+
+  it('reports insufficient balance and an expired code as business failures', async () => {
+    const poor = await sdk().exec('alipay.trade.pay', { bizContent: { out_trade_no: orderNo(), scene: 'bar_code', auth_code: '280000000000000003', subject: 's', total_amount: '1.00' } }, { validateSign: true });
+    expect(poor).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH' });
+    const expired = await sdk().exec('alipay.trade.pay', { bizContent: { out_trade_no: orderNo(), scene: 'bar_code', auth_code: '280000000000000004', subject: 's', total_amount: '1.00' } }, { validateSign: true });
+    expect(expired).toMatchObject({ code: '40004', subCode: 'ACQ.PAYMENT_AUTH_CODE_INVALID' });
+  });
+
+  it('cancels a waiting trade and refunds a paid one in parts, never above the amount', async () => {
+    const waiting = orderNo();
+    await sdk().exec('alipay.trade.pay', { bizContent: { out_trade_no: waiting, scene: 'bar_code', auth_code: '280000000000000005', subject: 's', total_amount: '5.00' } }, { validateSign: true });
+    const cancel = await sdk().exec('alipay.trade.cancel', { bizContent: { out_trade_no: waiting } }, { validateSign: true });
+    expect(cancel).toMatchObject({ code: '10000', retryFlag: 'N', action: 'close' });
+
+    const paid = orderNo();
+    await sdk().exec('alipay.trade.pay', { bizContent: { out_trade_no: paid, scene: 'bar_code', auth_code: '280000000000000001', subject: 's', total_amount: '10.00' } }, { validateSign: true });
+    const first = await sdk().exec('alipay.trade.refund', { bizContent: { out_trade_no: paid, refund_amount: '6.00', out_request_no: 'r1' } }, { validateSign: true });
+    expect(first).toMatchObject({ code: '10000', fundChange: 'Y', refundFee: '6.00' });
+    const tooMuch = await sdk().exec('alipay.trade.refund', { bizContent: { out_trade_no: paid, refund_amount: '4.01', out_request_no: 'r2' } }, { validateSign: true });
+    expect(tooMuch.code).toBe('40004');
+    const query = await sdk().exec('alipay.trade.fastpay.refund.query', { bizContent: { out_trade_no: paid, out_request_no: 'r1' } }, { validateSign: true });
+    expect(query).toMatchObject({ code: '10000', refundStatus: 'REFUND_SUCCESS', refundAmount: '6.00' });
+  });
+
+  it('rejects a request signed with another key, in a signed answer the SDK accepts', async () => {
+    const other = (await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as typeof credentials;
+    const forged = new AlipaySdk({ appId: credentials.alipay.appId, privateKey: other.alipay.appPrivateKey, alipayPublicKey: credentials.alipay.alipayPublicKey, keyType: 'PKCS8', gateway: `${sim.url}/gateway.do`, endpoint: sim.url });
+    const result = await forged.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, { validateSign: true });
+    expect(result).toMatchObject({ code: '40002', subCode: 'isv.invalid-signature' });
+  });
+});
+
+describe('tenpay (WeChat Pay v2) against the simulator', () => {
+  const client = (signType?: string) => {
+    const tenpay = new Tenpay({ appid: credentials.wechat.appId, mchid: credentials.wechat.mchId, partnerKey: credentials.wechat.apiKey });
+    for (const [name, path] of Object.entries({ micropay: '/pay/micropay', orderquery: '/pay/orderquery', reverse: '/secapi/pay/reverse', refund: '/secapi/pay/refund', refundquery: '/pay/refundquery', closeorder: '/pay/closeorder', unifiedorder: '/pay/unifiedorder' })) {
+      tenpay.urls[name] = `${sim.url}${path}`;
+    }
+    return { tenpay, signType };
+  };
+
+  for (const signType of ['MD5', 'HMAC-SHA256']) {
+    it(`micropays, queries, refunds and reverses with ${signType} signatures the client verifies`, async () => {
+      const { tenpay } = client();
+      const paid = orderNo();
+      const pay = await tenpay.micropay({ out_trade_no: paid, body: 'tea', total_fee: 880, auth_code: '130000000000000001', sign_type: signType });
+      expect(pay).toMatchObject({ result_code: 'SUCCESS', out_trade_no: paid, total_fee: '880' });
+      const query = await tenpay.orderQuery({ out_trade_no: paid, sign_type: signType });
+      expect(query.trade_state).toBe('SUCCESS');
+      const refund = await tenpay.refund({ out_trade_no: paid, out_refund_no: `${paid}-r`, total_fee: 880, refund_fee: 300, sign_type: signType });
+      expect(refund).toMatchObject({ result_code: 'SUCCESS', refund_fee: '300' });
+      const refundQuery = await tenpay.refundQuery({ out_refund_no: `${paid}-r`, sign_type: signType });
+      expect(refundQuery).toMatchObject({ refund_status_0: 'SUCCESS', refund_fee_0: '300' });
+
+      const waiting = orderNo();
+      await expect(tenpay.micropay({ out_trade_no: waiting, body: 'tea', total_fee: 100, auth_code: '130000000000000005', sign_type: signType })).rejects.toThrow('USERPAYING');
+      const reverse = await tenpay.reverse({ out_trade_no: waiting, sign_type: signType });
+      expect(reverse).toMatchObject({ result_code: 'SUCCESS', recall: 'N' });
+      expect((await tenpay.orderQuery({ out_trade_no: waiting, sign_type: signType })).trade_state).toBe('CLOSED');
+    });
+  }
+
+  it('reports NOTENOUGH and AUTHCODEEXPIRE as business failures', async () => {
+    const { tenpay } = client();
+    await expect(tenpay.micropay({ out_trade_no: orderNo(), body: 'x', total_fee: 1, auth_code: '130000000000000003' })).rejects.toThrow('NOTENOUGH');
+    await expect(tenpay.micropay({ out_trade_no: orderNo(), body: 'x', total_fee: 1, auth_code: '130000000000000004' })).rejects.toThrow('AUTHCODEEXPIRE');
+  });
+
+  it('refuses a request signed with a wrong key', async () => {
+    const tenpay = new Tenpay({ appid: credentials.wechat.appId, mchid: credentials.wechat.mchId, partnerKey: 'not-the-key' });
+    tenpay.urls.orderquery = `${sim.url}/pay/orderquery`;
+    await expect(tenpay.orderQuery({ out_trade_no: 'x' })).rejects.toThrow(/SIGNERROR/);
+  });
+});
