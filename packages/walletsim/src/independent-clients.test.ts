@@ -27,7 +27,7 @@ const orderNo = () => `client-${Date.now()}-${n++}`;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, confirmDelayMs: 300, lostAnswerDelayMs: 300 });
-  credentials = await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"client test"}' })).json();
+  credentials = (await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"client test"}' })).json()) as typeof credentials;
 });
 afterAll(async () => {
   await sim?.close();
@@ -52,7 +52,7 @@ describe('the official alipay-sdk against the simulator', () => {
       { validateSign: true },
     );
     expect(result).toMatchObject({ code: '10000', outTradeNo, totalAmount: '12.30' });
-    const ledger = await (await fetch(`${sim.url}/admin/ledger?merchant=${credentials.alipay.appId}`)).json();
+    const ledger = (await (await fetch(`${sim.url}/admin/ledger?merchant=${credentials.alipay.appId}`)).json()) as { charges: unknown[] };
     expect(ledger.charges).toContainEqual(expect.objectContaining({ outTradeNo, amount: 1230, status: 'paid' }));
   });
 
