@@ -19,6 +19,8 @@ export interface GatewayConfig {
   walletTimeoutMs: number;
   /** How often the resolver queries each wallet about an unknown outcome. */
   queryIntervalMs: { alipay: number; wechat: number };
+  /** Shortest QR expiry accepted (seed 001: 1 minute); tests lower it to see expiry happen. */
+  qrMinExpiryS: number;
   /** Default time POST /v1/payments waits for a final status before answering `processing`. */
   defaultWaitMs: number;
   /** How often workers look for due work. */
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       wechat: intFromEnv(env, 'WECHAT_QUERY_INTERVAL_MS', 5000),
     },
     defaultWaitMs: intFromEnv(env, 'PAYMENT_WAIT_S', 5) * 1000,
+    qrMinExpiryS: intFromEnv(env, 'QR_MIN_EXPIRY_S', 60),
     workerTickMs: intFromEnv(env, 'WORKER_TICK_MS', 500),
     leaseMs: intFromEnv(env, 'WORKER_LEASE_MS', 30_000),
     runWorkers: env.RUN_WORKERS !== 'false',

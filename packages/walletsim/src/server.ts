@@ -8,6 +8,8 @@ import type { SimContext } from './sim-context.ts';
 import { SimStore } from './store.ts';
 import { WalletBook } from './wallet-book.ts';
 import { wechatApi } from './wechat/wechat-api.ts';
+import { Notifier } from './notifier.ts';
+import { consumerApp } from './consumer-app.ts';
 
 export interface SimulatorOptions {
   /** SQLite file for the simulator's state; `:memory:` (default) keeps nothing. */
@@ -17,6 +19,8 @@ export interface SimulatorOptions {
   /** Test code 6: how long the first answer is held. */
   lostAnswerDelayMs?: number;
   faults?: FaultRule[];
+  /** Delays between retries of an unacknowledged merchant notification. */
+  notifyRetryMs?: number[];
   logger?: boolean | { level: string };
 }
 
@@ -43,6 +47,7 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
     store,
     book: new WalletBook(store, { confirmDelayMs: options.confirmDelayMs ?? envMs('SIM_CONFIRM_DELAY_MS', 5000), passwordAboveFen: 200_000 }),
     faults,
+    notifier: new Notifier(store, faults, options.notifyRetryMs),
     lostAnswerDelayMs: options.lostAnswerDelayMs ?? envMs('SIM_LOST_ANSWER_DELAY_MS', 30_000),
     baseUrl: () => baseUrl,
     fallbackPlatformKey: () => (fallbackKey ??= newRsaKeyPair().privateKey),
@@ -58,7 +63,11 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
   await app.register(adminRoutes(sim));
   await app.register(alipayGateway(sim));
   await app.register(wechatApi(sim));
-  app.addHook('onClose', async () => store.close());
+  await app.register(consumerApp(sim));
+  app.addHook('onClose', async () => {
+    sim.notifier.close();
+    store.close();
+  });
   return { app, sim, setBaseUrl: (url) => void (baseUrl = url) };
 }
 

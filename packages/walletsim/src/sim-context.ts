@@ -1,4 +1,5 @@
 import type { Faults } from './faults.ts';
+import type { Notifier } from './notifier.ts';
 import type { SimStore } from './store.ts';
 import type { WalletBook } from './wallet-book.ts';
 
@@ -7,6 +8,7 @@ export interface SimContext {
   store: SimStore;
   book: WalletBook;
   faults: Faults;
+  notifier: Notifier;
   /** How long test code 6 holds its first answer (longer than any caller's timeout). */
   lostAnswerDelayMs: number;
   /** The simulator's own URL (QR codes point at it); known once it listens. */

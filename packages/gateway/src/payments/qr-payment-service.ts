@@ -20,8 +20,7 @@ export interface QrPaymentInput extends CommonPaymentInput {
   expiresInS?: number | undefined;
 }
 
-/** Seed 001: a QR code is valid from 1 minute to 3 days, 3 days by default. */
-export const QR_MIN_EXPIRY_S = 60;
+/** Seed 001: a QR code is valid from 1 minute (config.qrMinExpiryS) to 3 days, 3 days by default. */
 export const QR_MAX_EXPIRY_S = 3 * 24 * 3600;
 
 /**
@@ -41,8 +40,9 @@ export class QrPaymentService {
     const amount = assertMinorAmount(input.amount);
     const currency: Currency = parseCurrency(input.currency);
     const expiresInS = input.expiresInS ?? QR_MAX_EXPIRY_S;
-    if (!Number.isInteger(expiresInS) || expiresInS < QR_MIN_EXPIRY_S || expiresInS > QR_MAX_EXPIRY_S) {
-      throw new ValidationError('invalid_expiry', `expires_in must be from ${QR_MIN_EXPIRY_S} to ${QR_MAX_EXPIRY_S} seconds.`, 'qr.expires_in');
+    const minimum = this.config.qrMinExpiryS;
+    if (!Number.isInteger(expiresInS) || expiresInS < minimum || expiresInS > QR_MAX_EXPIRY_S) {
+      throw new ValidationError('invalid_expiry', `expires_in must be from ${minimum} to ${QR_MAX_EXPIRY_S} seconds.`, 'qr.expires_in');
     }
     const hash = requestHash({ amount, currency, merchant_order_id: input.merchantOrderId, qr_wallet: input.wallet ?? null, expires_in: expiresInS, dialect: input.dialect ?? 'native' });
     const now = new Date();
@@ -67,7 +67,9 @@ export class QrPaymentService {
       now,
     );
     if (!created.isNew || !input.wallet) return created.row;
-    return (await this.openWalletOrder(created.row, input.wallet)) ?? created.row;
+    const opened = await this.openWalletOrder(created.row, input.wallet);
+    await this.releaseToResolver(created.row, input.wallet);
+    return opened ?? created.row;
   }
 
   /**
@@ -90,8 +92,7 @@ export class QrPaymentService {
     });
     if (bound.status !== 'processing' || bound.qr_code) return bound;
     const opened = await this.openWalletOrder(bound, wallet);
-    // Poll soon: the buyer is paying right now.
-    await this.store.rescheduleTask('payment', paymentId, new Date(Date.now() + this.config.queryIntervalMs[wallet]), { keepLease: true });
+    await this.releaseToResolver(bound, wallet);
     return opened ?? bound;
   }
 
@@ -121,6 +122,12 @@ export class QrPaymentService {
         throw new Error(`unhandled QR outcome ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** The wallet order exists (or may): from now on the resolver polls it, soon, since the buyer is paying now. */
+  private async releaseToResolver(payment: PaymentRow, wallet: Wallet): Promise<void> {
+    const next = Math.min(Date.now() + this.config.queryIntervalMs[wallet], Date.parse(payment.expires_at!));
+    await this.store.rescheduleTask('payment', payment.id, new Date(next));
   }
 
   private firstCheck(now: Date, expiresAt: Date, hasWallet: boolean): Date {

@@ -32,7 +32,7 @@ export const CreatePaymentBody = Type.Object(
       Type.Object(
         {
           wallet: Type.Optional(StringEnum(WALLETS)),
-          expires_in: Type.Optional(Type.Integer({ minimum: 60, maximum: 259200 })),
+          expires_in: Type.Optional(Type.Integer({ minimum: 1, maximum: 259200, description: 'Seconds the code stays valid: 60 (1 minute) to 259200 (3 days, the default).' })),
         },
         { additionalProperties: false },
       ),
