@@ -14,6 +14,7 @@ Usage:
   counterpay sim register --json        register a wallet merchant at the running simulator
   counterpay merchants create --name NAME [--currency CNY] --json
   counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
+  counterpay pay --amount 100 --qr any|alipay|wechat   QR payment: prints the code, waits until paid
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
   counterpay reconcile --against-sim [--json]   compare payments and refunds with the simulator's ledger
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       amount: { type: 'string' },
       barcode: { type: 'string' },
+      qr: { type: 'string' },
       order: { type: 'string' },
       wait: { type: 'string' },
       reason: { type: 'string' },

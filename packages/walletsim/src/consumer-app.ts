@@ -64,7 +64,7 @@ export const consumerApp =
       const wallet = request.query.wallet === 'wechat' ? 'wechat' : 'alipay';
       if (!c) return html(reply, 404, 'Unknown consumer', '');
       const { code, expiresAt } = issueCode(sim, c, wallet);
-      const barcode = bwipjs.toSVG({ bcid: 'code128', text: code, height: 14, includetext: true, textxalign: 'center' });
+      const barcode = bwipjs.toSVG({ bcid: 'code128', text: code, height: 14 });
       const qr = await QRCode.toString(code, { type: 'svg', margin: 1 });
       return html(
         reply,

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
 import { loadConfig } from '@counterpay/gateway';
 import { ApiClient } from '../api-client.ts';
 import { readDemoMerchant } from '../demo-merchant.ts';
 
 interface Options {
+  qr?: string | undefined;
   amount?: string | undefined;
   currency?: string | undefined;
   barcode?: string | undefined;
@@ -24,6 +26,8 @@ interface Payment {
   amount_refunded: number;
   failure_code: string | null;
   failure_message: string | null;
+  qr_code?: string | null;
+  qr_url?: string | null;
 }
 
 function client(values: Options): ApiClient {
@@ -40,6 +44,14 @@ function integer(text: string | undefined, name: string): number | undefined {
   return Number(text);
 }
 
+/** Prints the code the buyer scans, in the terminal, with its URL (paste it into the consumer app). */
+async function showQr(payment: Payment): Promise<void> {
+  const content = payment.qr_code ?? payment.qr_url;
+  if (!content) return;
+  console.log(await QRCode.toString(content, { type: 'terminal', small: true }));
+  console.log(`Scan with a wallet app, or paste into the simulator's consumer app: ${content}`);
+}
+
 function show(payment: Payment, json: boolean | undefined): void {
   if (json) return console.log(JSON.stringify(payment, null, 2));
   const failure = payment.failure_code ? ` — ${payment.failure_code}: ${payment.failure_message}` : '';
@@ -51,17 +63,16 @@ function show(payment: Payment, json: boolean | undefined): void {
 export async function pay(values: Options): Promise<number> {
   const api = client(values);
   const amount = integer(values.amount, 'amount');
-  if (amount === undefined || !values.barcode) throw new Error('pay needs --amount (minor units) and --barcode');
-  const body = {
-    amount,
-    currency: values.currency ?? 'CNY',
-    barcode: values.barcode,
-    merchant_order_id: values.order ?? `cli-${Date.now()}`,
-    wait_seconds: 5,
-  };
+  if (amount === undefined || (!values.barcode && values.qr === undefined)) throw new Error('pay needs --amount (minor units) and --barcode CODE or --qr [alipay|wechat|any]');
+  const common = { amount, currency: values.currency ?? 'CNY', merchant_order_id: values.order ?? `cli-${Date.now()}` };
+  const body =
+    values.qr !== undefined
+      ? { ...common, qr: ['alipay', 'wechat'].includes(values.qr) ? { wallet: values.qr } : {} }
+      : { ...common, barcode: values.barcode, wait_seconds: 5 };
   // One idempotency key per payment: a retried command never charges twice.
   let payment = await api.request<Payment>('POST', '/v1/payments', body, { 'idempotency-key': randomUUID() });
-  const deadline = Date.now() + (integer(values.wait, 'wait') ?? 120) * 1000;
+  if (values.qr !== undefined && !values.json) await showQr(payment);
+  const deadline = Date.now() + (integer(values.wait, 'wait') ?? (values.qr !== undefined ? 600 : 120)) * 1000;
   while (payment.status === 'processing' && Date.now() < deadline) {
     if (!values.json) process.stderr.write(`${payment.id} processing: waiting for the buyer / the wallet…\n`);
     await new Promise((r) => setTimeout(r, 2000));
