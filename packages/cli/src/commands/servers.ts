@@ -63,6 +63,7 @@ function printBanner(gateway: RunningGateway, simUrl: string, demo: Awaited<Retu
 counterpay is running
   gateway            ${url}   (API docs ${url}/docs, OpenAPI ${url}/openapi.json)
   wallet simulator   ${simUrl}   (Alipay ${simUrl}/gateway.do, WeChat Pay ${simUrl}/pay/…)
+  consumer app       ${simUrl}/app   (show a payment code, scan and pay QR codes; password 123456)
   database           ${gateway.services.database.location}
 
 Demo merchant ${credentials.merchant_id}${demo.created ? ' (created now)' : ''}; test credentials (also in ${gateway.services.config.dataDir}/demo-merchant.json):
