@@ -161,6 +161,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('lease_owner', 'text')
         .addColumn('lease_until', 'text')
         .addColumn('last_error', 'text')
+        .addColumn('cancel_started_at', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('tasks_pk', ['kind', 'object_id'])
         .execute();

@@ -178,6 +178,11 @@ export interface TaskTable {
   lease_owner: string | null;
   lease_until: string | null;
   last_error: string | null;
+  /**
+   * Set (before the first call) once the resolver starts cancelling: from then on it only repeats the
+   * cancel until the wallet confirms, since a cancel in flight can still reverse what a query shows paid.
+   */
+  cancel_started_at: string | null;
   created_at: string;
 }
 

@@ -245,20 +245,8 @@ export class PaymentService {
 
   /** A retry is the same order id (or idempotency key) with the same request; anything else conflicts. */
   private async findRetry(merchantId: string, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
-    if (idempotencyKey) {
-      const key = await this.store.db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('merchant_id', '=', merchantId)
-        .where('key', '=', idempotencyKey)
-        .executeTakeFirst();
-      if (key) {
-        if (key.request_hash !== hash || key.scope !== 'payment.create') {
-          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
-        }
-        return this.store.getPayment(key.object_id);
-      }
-    }
+    const keyed = await this.store.objectForIdempotencyKey(merchantId, idempotencyKey, 'payment.create', hash);
+    if (keyed) return this.store.getPayment(keyed);
     const byOrder = await this.store.db
       .selectFrom('payments')
       .selectAll()
@@ -273,16 +261,8 @@ export class PaymentService {
   }
 
   /** Waits up to `ms` for the payment to leave `processing`, then returns it as it is. */
-  async waitForFinal(id: string, ms: number): Promise<PaymentRow> {
-    const until = Date.now() + Math.max(0, ms);
-    for (;;) {
-      const row = await this.store.getPayment(id);
-      if (!row) throw new NotFoundError('payment', id);
-      const left = until - Date.now();
-      if (isFinalPaymentStatus(row.status as PaymentStatus) || left <= 0) return row;
-      // Woken at once by changes in this process; the 250 ms re-read covers other instances.
-      await this.store.waitForChange(id, Math.min(left, 250));
-    }
+  waitForFinal(id: string, ms: number): Promise<PaymentRow> {
+    return this.store.waitUntil(id, (i) => this.store.getPayment(i), (row) => isFinalPaymentStatus(row.status), ms, 'payment');
   }
 
   async getPayment(merchantId: string, id: string): Promise<PaymentRow> {

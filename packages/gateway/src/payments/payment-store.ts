@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely, Transaction } from 'kysely';
 import {
+  IdempotencyError,
+  NotFoundError,
   type FailureCode,
   type PaymentStatus,
   type WalletCallRecord,
@@ -161,9 +163,15 @@ export class PaymentStore {
         lease_owner: leased ? this.instanceId : null,
         lease_until: leased ? nextRunAt.toISOString() : null,
         last_error: null,
+        cancel_started_at: null,
         created_at: now.toISOString(),
       })
       .execute();
+  }
+
+  /** Records, before the first cancel call goes out, that this task is now cancelling (see TaskTable). */
+  async markCancelStarted(kind: TaskKind, objectId: string, at = new Date()): Promise<void> {
+    await this.db.updateTable('tasks').set({ cancel_started_at: at.toISOString() }).where('kind', '=', kind).where('object_id', '=', objectId).where('cancel_started_at', 'is', null).execute();
   }
 
   async deleteTask(trx: Db, kind: TaskKind, objectId: string): Promise<void> {
@@ -219,6 +227,35 @@ export class PaymentStore {
         })),
       )
       .execute();
+  }
+
+  /**
+   * The object an `Idempotency-Key` was first used for, or null for a new key. Reusing a key for a
+   * different request (another body or another kind of request) is a conflict.
+   */
+  async objectForIdempotencyKey(merchantId: string, key: string | undefined, scope: string, hash: string): Promise<string | null> {
+    if (!key) return null;
+    const row = await this.db.selectFrom('idempotency_keys').selectAll().where('merchant_id', '=', merchantId).where('key', '=', key).executeTakeFirst();
+    if (!row) return null;
+    if (row.request_hash !== hash || row.scope !== scope) {
+      throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
+    }
+    return row.object_id;
+  }
+
+  /**
+   * Re-reads an object until `settled` holds or `ms` pass, then returns it as it is. Woken at once by
+   * changes made in this process; the 250 ms re-read covers changes made by other instances.
+   */
+  async waitUntil<T>(id: string, read: (id: string) => Promise<T | null>, settled: (row: T) => boolean, ms: number, what: string): Promise<T> {
+    const until = Date.now() + Math.max(0, ms);
+    for (;;) {
+      const row = await read(id);
+      if (!row) throw new NotFoundError(what, id);
+      const left = until - Date.now();
+      if (settled(row) || left <= 0) return row;
+      await this.waitForChange(id, Math.min(left, 250));
+    }
   }
 
   /** Resolves when the object changes in this process or `ms` pass; callers re-read the row. */

@@ -160,15 +160,8 @@ export class RefundService {
   }
 
   private async findRetry(merchantId: string, hash: string, merchantRefundId?: string | null, idempotencyKey?: string): Promise<RefundRow | null> {
-    if (idempotencyKey) {
-      const key = await this.store.db.selectFrom('idempotency_keys').selectAll().where('merchant_id', '=', merchantId).where('key', '=', idempotencyKey).executeTakeFirst();
-      if (key) {
-        if (key.request_hash !== hash || key.scope !== 'refund.create') {
-          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
-        }
-        return this.store.getRefund(key.object_id);
-      }
-    }
+    const keyed = await this.store.objectForIdempotencyKey(merchantId, idempotencyKey, 'refund.create', hash);
+    if (keyed) return this.store.getRefund(keyed);
     if (!merchantRefundId) return null;
     const existing = await this.store.db.selectFrom('refunds').selectAll().where('merchant_id', '=', merchantId).where('merchant_refund_id', '=', merchantRefundId).executeTakeFirst();
     if (!existing) return null;
@@ -178,15 +171,8 @@ export class RefundService {
     return existing;
   }
 
-  async waitForFinal(id: string, ms: number): Promise<RefundRow> {
-    const until = Date.now() + Math.max(0, ms);
-    for (;;) {
-      const row = await this.store.getRefund(id);
-      if (!row) throw new NotFoundError('refund', id);
-      const left = until - Date.now();
-      if (row.status !== 'processing' || left <= 0) return row;
-      await this.store.waitForChange(id, Math.min(left, 250));
-    }
+  waitForFinal(id: string, ms: number): Promise<RefundRow> {
+    return this.store.waitUntil(id, (i) => this.store.getRefund(i), (row) => row.status !== 'processing', ms, 'refund');
   }
 
   async getRefund(merchantId: string, id: string): Promise<RefundRow> {

@@ -42,6 +42,8 @@ export class Resolver {
     }
     const pastDeadline = Date.now() >= Date.parse(task.deadline_at);
     if (!payment.wallet) return this.expireUnopenedCode(payment, task, pastDeadline);
+    // A cancel already sent may still be in flight: only the cancel's own confirmed answer counts now.
+    if (task.cancel_started_at) return this.cancelAtWallet(payment, task);
     const wallet = payment.wallet;
     const outcome = await this.callWallet(payment, (c, ctx) => c.query(ctx, payment.id, payment.currency as never));
     if (outcome.kind === 'succeeded' || outcome.kind === 'failed') {
@@ -85,6 +87,7 @@ export class Resolver {
   /** Cancels (barcode) at the wallet; applies the result only once the wallet confirmed it. */
   private async cancelAtWallet(payment: PaymentRow, task: ClaimedTask): Promise<void> {
     const wallet = payment.wallet!;
+    if (!task.cancel_started_at) await this.store.markCancelStarted('payment', payment.id);
     const result: CancelOutcome = await this.callWallet(payment, (c, ctx) => (payment.flow === 'qr' ? c.close(ctx, payment.id) : c.cancel(ctx, payment.id)));
     switch (result.kind) {
       case 'cancelled':

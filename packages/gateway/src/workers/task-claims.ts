@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database, DatabaseKind, TaskTable } from '@counterpay/db';
 
-export type ClaimedTask = Pick<TaskTable, 'kind' | 'object_id' | 'deadline_at' | 'attempts' | 'created_at'>;
+export type ClaimedTask = Pick<TaskTable, 'kind' | 'object_id' | 'deadline_at' | 'attempts' | 'cancel_started_at' | 'created_at'>;
 
 /**
  * Claims up to `limit` due tasks for `owner` with a lease. On PostgreSQL the candidate rows are locked
@@ -27,6 +27,6 @@ export async function claimDueTasks(
       limit ${opts.limit}
       ${lock}
     )
-    returning kind, object_id, deadline_at, attempts, created_at`.execute(db);
+    returning kind, object_id, deadline_at, attempts, cancel_started_at, created_at`.execute(db);
   return result.rows;
 }
