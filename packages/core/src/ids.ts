@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   walletCall: 'wc',
   webhookEndpoint: 'we',
   delivery: 'dlv',
+  deliveryAttempt: 'att',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

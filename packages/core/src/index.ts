@@ -6,3 +6,4 @@ export * from './payment-state.ts';
 export * from './connector.ts';
 export * from './secret.ts';
 export * from './secret-box.ts';
+export * from './notification-signature.ts';

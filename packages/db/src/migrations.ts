@@ -181,6 +181,54 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('events_merchant').on('events').columns(['merchant_id', 'id']).execute();
     },
   },
+  '0002_notifications': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('webhook_endpoints')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('event_types', 'text', (c) => c.notNull())
+        .addColumn('secret_ciphertext', 'text', (c) => c.notNull())
+        .addColumn('previous_secret_ciphertext', 'text')
+        .addColumn('previous_secret_expires_at', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull().references('events.id'))
+        .addColumn('merchant_id', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('endpoint_id', 'text')
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .addUniqueConstraint('deliveries_event_target', ['event_id', 'target'])
+        .execute();
+      await db.schema.createIndex('deliveries_due').on('deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema
+        .createTable('delivery_attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('delivery_id', 'text', (c) => c.notNull().references('deliveries.id'))
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('attempted_at', 'text', (c) => c.notNull())
+        .addColumn('http_status', 'integer')
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('response_excerpt', 'text')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('delivery_attempts_event').on('delivery_attempts').columns(['event_id', 'attempted_at']).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -198,6 +198,54 @@ export interface EventTable {
   created_at: string;
 }
 
+/** A merchant's webhook endpoint: its own secret (and the previous one while a rotation overlaps). */
+export interface WebhookEndpointTable {
+  id: string;
+  merchant_id: string;
+  url: string;
+  /** JSON array of event types, or ["*"]. */
+  event_types: string;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: string | null;
+  /** enabled | disabled (by the merchant) | failing (a delivery exhausted every retry). */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One event to one target (an endpoint or a notify_url), retried on the schedule until delivered. */
+export interface DeliveryTable {
+  id: string;
+  event_id: string;
+  merchant_id: string;
+  /** `endpoint:<we_…>` or `notify_url`: unique per event, so planning is idempotent. */
+  target: string;
+  endpoint_id: string | null;
+  url: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** The delivery log: every attempt, with what the receiver answered. */
+export interface DeliveryAttemptTable {
+  id: string;
+  delivery_id: string;
+  event_id: string;
+  url: string;
+  attempted_at: string;
+  http_status: number | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+  error: string | null;
+}
+
 export interface Database {
   merchants: MerchantTable;
   stores: StoreTable;
@@ -212,4 +260,7 @@ export interface Database {
   wallet_calls: WalletCallTable;
   tasks: TaskTable;
   events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
 }

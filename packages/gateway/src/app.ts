@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { nativeErrorHandler } from './api/errors.ts';
 import { bearerAuth } from './api/auth.ts';
 import { paymentsRoutes } from './api/v1/payments-routes.ts';
+import { notificationsRoutes } from './api/v1/notifications-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { qrPageRoutes } from './api/qr-page-routes.ts';
 import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
@@ -53,6 +54,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', bearerAuth(services.store.db));
       await v1.register(paymentsRoutes(services));
+      await v1.register(notificationsRoutes(services));
     },
     { prefix: '/v1' },
   );

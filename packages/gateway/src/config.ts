@@ -29,6 +29,10 @@ export interface GatewayConfig {
   leaseMs: number;
   /** Run the background workers in this process (off for tools such as the CLI's merchant commands). */
   runWorkers: boolean;
+  /** Seconds between notification retries (PingPong's schedule by default, PROTOCOLS.md §1). */
+  notifyRetryScheduleS: number[];
+  /** One notification delivery's timeout. */
+  notifyTimeoutMs: number;
   logLevel: string;
   masterKey: string;
 }
@@ -60,6 +64,16 @@ export function loadMasterKey(env: NodeJS.ProcessEnv, dataDir: string): string {
   return key;
 }
 
+/** PingPong's notification retry schedule: 5 s, 5 s, 3 min, 10 min, 20 min, 30 min ×3, 60 min, 3 h ×3. */
+export const DEFAULT_NOTIFY_RETRY_SCHEDULE_S = [5, 5, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800];
+
+function parseSchedule(raw: string | undefined): number[] {
+  if (!raw) return DEFAULT_NOTIFY_RETRY_SCHEDULE_S;
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`NOTIFY_RETRY_SCHEDULE must be comma-separated seconds, got "${raw}"`);
+  return values;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const host = overrides.host ?? env.HOST ?? '127.0.0.1';
   const port = overrides.port ?? intFromEnv(env, 'PORT', 8080);
@@ -84,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerTickMs: intFromEnv(env, 'WORKER_TICK_MS', 500),
     leaseMs: intFromEnv(env, 'WORKER_LEASE_MS', 30_000),
     runWorkers: env.RUN_WORKERS !== 'false',
+    notifyRetryScheduleS: parseSchedule(env.NOTIFY_RETRY_SCHEDULE),
+    notifyTimeoutMs: intFromEnv(env, 'NOTIFY_TIMEOUT_MS', 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
     masterKey: '',
     ...overrides,

@@ -13,6 +13,10 @@ import { WalletGateway } from './payments/wallet-gateway.ts';
 import { WalletAccounts } from './wallets/wallet-accounts.ts';
 import { Resolver } from './workers/resolver.ts';
 import { WorkerLoop } from './workers/worker-loop.ts';
+import { claimDueTasks } from './workers/task-claims.ts';
+import { claimDueDeliveries } from './notifications/delivery-claims.ts';
+import { DeliveryWorker } from './notifications/delivery-worker.ts';
+import { NotificationService } from './notifications/notification-service.ts';
 
 export interface Services {
   config: GatewayConfig;
@@ -24,7 +28,8 @@ export interface Services {
   qrPayments: QrPaymentService;
   connectors: Record<Wallet, Connector>;
   walletAccounts: WalletAccounts;
-  workers: WorkerLoop[];
+  notifications: NotificationService;
+  workers: Array<WorkerLoop<any>>;
 }
 
 /** The composition root: builds every service once, from the config and an open database. */
@@ -45,14 +50,21 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const qrPayments = new QrPaymentService(store, wallets, payments, config);
   const refunds = new RefundService(store, wallets, config);
   const resolver = new Resolver(store, wallets, payments, refunds, config, log);
+  const notifications = new NotificationService(database.db, box);
+  const deliveries = new DeliveryWorker(database.db, box, config, log);
   const workers = [
     new WorkerLoop(
-      database.db,
-      database.kind,
-      { name: 'resolver', owner: instanceId, kinds: ['payment', 'refund'], tickMs: config.workerTickMs, leaseMs: config.leaseMs, concurrency: 64, wake: store.changes },
+      { name: 'resolver', tickMs: config.workerTickMs, concurrency: 64, wake: store.changes },
+      (limit) => claimDueTasks(database.db, database.kind, { owner: instanceId, kinds: ['payment', 'refund'], limit, leaseMs: config.leaseMs }),
       (task) => resolver.run(task),
       log,
     ),
+    new WorkerLoop(
+      { name: 'notifier', tickMs: config.workerTickMs, concurrency: 32, wake: store.changes },
+      (limit) => claimDueDeliveries(database.db, database.kind, { owner: instanceId, limit, leaseMs: config.notifyTimeoutMs + 5000 }),
+      (delivery) => deliveries.deliver(delivery),
+      log,
+    ),
   ];
-  return { config, database, box, store, payments, refunds, qrPayments, connectors: walletConnectors, walletAccounts, workers };
+  return { config, database, box, store, payments, refunds, qrPayments, connectors: walletConnectors, walletAccounts, notifications, workers };
 }

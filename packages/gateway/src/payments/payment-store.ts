@@ -13,6 +13,7 @@ import {
 } from '@counterpay/core';
 import type { Database, DatabaseKind } from '@counterpay/db';
 import { type PaymentRow, type RefundRow, toPaymentObject, toRefundObject } from './objects.ts';
+import { planDeliveries } from '../notifications/delivery-planner.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 export type TaskKind = 'payment' | 'refund';
@@ -84,7 +85,7 @@ export class PaymentStore {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return null;
       const row = (await this.getPayment(id, trx))!;
-      await this.insertEvent(trx, row.merchant_id, `payment.${row.status}`, 'payment', row.id, row.version, toPaymentObject(row), now);
+      await this.insertEvent(trx, row.merchant_id, `payment.${row.status}`, 'payment', row.id, row.version, toPaymentObject(row), now, row.notify_url);
       await this.deleteTask(trx, 'payment', id);
       return row;
     });
@@ -127,7 +128,7 @@ export class PaymentStore {
           .execute();
       }
       const row = (await this.getRefund(id, trx))!;
-      await this.insertEvent(trx, row.merchant_id, `refund.${to}`, 'refund', row.id, row.version, toRefundObject(row), now);
+      await this.insertEvent(trx, row.merchant_id, `refund.${to}`, 'refund', row.id, row.version, toRefundObject(row), now, row.notify_url ?? payment.notify_url);
       await this.deleteTask(trx, 'refund', id);
       return row;
     });
@@ -138,13 +139,16 @@ export class PaymentStore {
     return updated;
   }
 
-  async insertEvent(trx: Db, merchantId: string, type: string, objectType: string, objectId: string, version: number, object: unknown, now: Date): Promise<void> {
+  /** The outbox row of a change and its planned deliveries, in the change's own transaction. */
+  async insertEvent(trx: Db, merchantId: string, type: string, objectType: string, objectId: string, version: number, object: unknown, now: Date, notifyUrl: string | null): Promise<void> {
     const id = newId('event', now.getTime());
-    const payload = { id, object: 'event', type, created_at: now.toISOString(), data: { object } };
+    const createdAt = now.toISOString();
+    const payload = { id, object: 'event', type, created_at: createdAt, data: { object } };
     await trx
       .insertInto('events')
-      .values({ id, merchant_id: merchantId, type, object_type: objectType, object_id: objectId, object_version: version, payload: JSON.stringify(payload), created_at: now.toISOString() })
+      .values({ id, merchant_id: merchantId, type, object_type: objectType, object_id: objectId, object_version: version, payload: JSON.stringify(payload), created_at: createdAt })
       .execute();
+    await planDeliveries(trx, { id, type, merchantId, createdAt }, notifyUrl);
   }
 
   /**

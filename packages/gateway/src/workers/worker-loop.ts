@@ -1,15 +1,8 @@
 import type { Logger } from 'pino';
-import type { Kysely } from 'kysely';
-import type { Database, DatabaseKind } from '@counterpay/db';
-import { type ClaimedTask, claimDueTasks } from './task-claims.ts';
 
 export interface WorkerLoopOptions {
   name: string;
-  /** Lease owner: the gateway instance id. */
-  owner: string;
-  kinds: string[];
   tickMs: number;
-  leaseMs: number;
   /** Most tasks in flight at once in this instance (a slow wallet must not stall the others). */
   concurrency: number;
   /** Woken early by this emitter's 'task-due' event (a cancel request, a wallet notification). */
@@ -17,11 +10,11 @@ export interface WorkerLoopOptions {
 }
 
 /**
- * Claims due task rows and runs them with bounded concurrency until stopped: a free slot is filled
+ * Claims due rows (resolver tasks, notification deliveries) with a lease and runs them with bounded concurrency until stopped: a free slot is filled
  * as soon as a task ends, and the table is looked at every tick. A task that throws keeps its lease
  * until it expires, so it is retried later (by this or another instance).
  */
-export class WorkerLoop {
+export class WorkerLoop<T extends { id?: string; object_id?: string }> {
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
   #claiming = false;
@@ -29,10 +22,10 @@ export class WorkerLoop {
   readonly #wake = () => this.#fill();
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dbKind: DatabaseKind,
     private readonly options: WorkerLoopOptions,
-    private readonly handle: (task: ClaimedTask) => Promise<void>,
+    /** Claims up to `limit` due rows for this instance (FOR UPDATE SKIP LOCKED on PostgreSQL). */
+    private readonly claim: (limit: number) => Promise<T[]>,
+    private readonly handle: (row: T) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
@@ -65,9 +58,9 @@ export class WorkerLoop {
       for (;;) {
         const free = this.options.concurrency - this.#inFlight.size;
         if (free <= 0 || this.#stopped) return;
-        const tasks = await claimDueTasks(this.db, this.dbKind, { owner: this.options.owner, kinds: this.options.kinds, limit: free, leaseMs: this.options.leaseMs });
-        for (const task of tasks) this.#run(task);
-        if (tasks.length < free) return;
+        const rows = await this.claim(free);
+        for (const row of rows) this.#run(row);
+        if (rows.length < free) return;
       }
     } catch (error) {
       this.log.error({ err: error, worker: this.options.name }, 'claiming tasks failed');
@@ -76,10 +69,10 @@ export class WorkerLoop {
     }
   }
 
-  #run(task: ClaimedTask): void {
-    const running = this.handle(task)
+  #run(row: T): void {
+    const running = this.handle(row)
       .catch((error: unknown) => {
-        this.log.warn({ err: error, worker: this.options.name, task: task.object_id }, 'task failed; it is retried when its lease expires');
+        this.log.warn({ err: error, worker: this.options.name, row: row.object_id ?? row.id }, 'work failed; it is retried when its lease expires');
       })
       .finally(() => {
         this.#inFlight.delete(running);

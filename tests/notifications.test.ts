@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyNotification } from '@counterpay/core';
+import { type Harness, startHarness } from './support/harness.ts';
+import { mapPool } from './support/pool.ts';
+import { startReceiver } from './support/receiver.ts';
+import { waitUntil } from './support/wait.ts';
+
+/** Retry schedule and timeout compressed: the contract's minutes become tenths of a second. */
+const FAST = { notifyRetryScheduleS: [0.1, 0.1, 0.2, 0.2, 0.3, 0.3, 0.5, 0.5, 1, 1], notifyTimeoutMs: 300 };
+
+describe('merchant notifications', () => {
+  let h: Harness;
+  let n = 0;
+  const pay = (extra: Record<string, unknown> = {}) =>
+    h.api('POST', '/v1/payments', { amount: 100 + n, currency: 'CNY', merchant_order_id: `notify-${Date.now()}-${n++}`, barcode: n % 2 ? '280000000000000001' : '130000000000000001', ...extra });
+  const deliveries = () => h.database.db.selectFrom('deliveries').selectAll().execute();
+
+  beforeAll(async () => {
+    h = await startHarness('sqlite', FAST);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('posts the signed payment event to the payment\'s notify_url', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { body: payment } = await pay({ notify_url: receiver.url });
+      const got = await waitUntil(async () => receiver.received, (r) => r.length > 0, 5000);
+      const event = JSON.parse(got[0]!.body);
+      expect(event).toMatchObject({ object: 'event', type: 'payment.succeeded', data: { object: { id: payment.id, status: 'succeeded' } } });
+      expect(event.id).toMatch(/^evt_/);
+      expect(got[0]!.eventId).toBe(event.id);
+      expect(() => verifyNotification(got[0]!.body, got[0]!.signature, h.merchant.webhook_secret)).not.toThrow();
+      expect(() => verifyNotification(got[0]!.body.replace('succeeded', 'failed'), got[0]!.signature, h.merchant.webhook_secret)).toThrow();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('delivers every event at least once to a receiver that fails 50% and times out on 10%', async () => {
+    const receiver = await startReceiver((i) => (i % 10 === 0 ? 'hang' : i % 2 === 0 ? 500 : 200));
+    try {
+      const { body: endpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: receiver.url, event_types: ['payment.succeeded', 'refund.succeeded'] });
+      expect(endpoint.secret).toMatch(/^whsec_/);
+      const payments = await mapPool(Array.from({ length: 30 }, (_, i) => i), 10, () => pay().then((r) => r.body));
+      await h.api('POST', `/v1/payments/${payments[0].id}/refunds`, { amount: 10 });
+      const events = await h.database.db.selectFrom('deliveries').select('event_id').where('endpoint_id', '=', endpoint.id).execute();
+      expect(events).toHaveLength(31);
+      const done = await waitUntil(deliveries, (all) => all.filter((d) => d.endpoint_id === endpoint.id).every((d) => d.status === 'delivered'), 30_000, 200);
+      expect(done.filter((d) => d.endpoint_id === endpoint.id && d.status !== 'delivered')).toEqual([]);
+      // De-duplicated by event id, the receiver processed exactly the 31 events, each once.
+      const unique = receiver.uniqueEventIds();
+      expect(unique).toEqual(new Set(events.map((e) => e.event_id)));
+      expect(receiver.received.length).toBeGreaterThan(31); // retries really happened
+      for (const r of receiver.received) expect(() => verifyNotification(r.body, r.signature, endpoint.secret)).not.toThrow();
+      const log = await h.api('GET', `/v1/events/${events[0]!.event_id}/deliveries`);
+      expect(log.body.data[0]).toMatchObject({ object: 'delivery', status: 'delivered' });
+      expect(log.body.data[0].attempts.length).toBeGreaterThanOrEqual(1);
+      await h.api('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('keeps a healthy endpoint on time beside a dead one', async () => {
+    const dead = await startReceiver(() => 'hang');
+    const healthy = await startReceiver();
+    try {
+      const { body: deadEndpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: dead.url });
+      const { body: healthyEndpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: healthy.url });
+      const started = Date.now();
+      const payments = await mapPool(Array.from({ length: 20 }, (_, i) => i), 10, () => pay().then((r) => r.body));
+      await waitUntil(async () => healthy.uniqueEventIds().size, (size) => size >= 20, 10_000, 50);
+      const lastArrival = Math.max(...healthy.received.map((r) => r.at));
+      expect(healthy.uniqueEventIds().size).toBe(20);
+      expect(lastArrival - started).toBeLessThan(5_000);
+      expect(payments).toHaveLength(20);
+      await h.api('DELETE', `/v1/webhook_endpoints/${deadEndpoint.id}`);
+      await h.api('DELETE', `/v1/webhook_endpoints/${healthyEndpoint.id}`);
+    } finally {
+      await dead.close();
+      await healthy.close();
+    }
+  });
+
+  it('marks an endpoint failing after the last retry, and replays its failures in bulk', async () => {
+    let healthy = false;
+    const receiver = await startReceiver(() => (healthy ? 200 : 503));
+    try {
+      const since = new Date().toISOString();
+      const { body: endpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: receiver.url });
+      await pay();
+      await pay();
+      await waitUntil(async () => (await h.api('GET', `/v1/webhook_endpoints/${endpoint.id}`)).body.status, (s) => s === 'failing', 15_000, 200);
+      const failed = (await deliveries()).filter((d) => d.endpoint_id === endpoint.id);
+      expect(failed.every((d) => d.status === 'failed' && d.attempts === FAST.notifyRetryScheduleS.length + 1)).toBe(true);
+      healthy = true;
+      const replay = await h.api('POST', `/v1/webhook_endpoints/${endpoint.id}/replay`, { since });
+      expect(replay.body).toMatchObject({ object: 'replay', deliveries: 2 });
+      const delivered = await waitUntil(deliveries, (all) => all.filter((d) => d.endpoint_id === endpoint.id).every((d) => d.status === 'delivered'), 5000, 100);
+      expect(delivered.filter((d) => d.endpoint_id === endpoint.id).map((d) => d.status)).toEqual(['delivered', 'delivered']);
+      expect((await h.api('GET', `/v1/webhook_endpoints/${endpoint.id}`)).body.status).toBe('enabled');
+
+      const eventId = failed[0]!.event_id;
+      const before = receiver.received.filter((r) => r.eventId === eventId).length;
+      expect((await h.api('POST', `/v1/events/${eventId}/redeliver`)).body).toMatchObject({ object: 'redelivery', deliveries: 1 });
+      await waitUntil(async () => receiver.received.filter((r) => r.eventId === eventId).length, (c) => c > before, 5000, 50);
+      await h.api('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('signs with both secrets while a rotated secret overlaps', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { body: endpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: receiver.url });
+      const { body: rotated } = await h.api('POST', `/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, { overlap_seconds: 3600 });
+      expect(rotated.secret).not.toBe(endpoint.secret);
+      await pay();
+      const [got] = await waitUntil(async () => receiver.received, (r) => r.length > 0, 5000);
+      expect(() => verifyNotification(got!.body, got!.signature, endpoint.secret)).not.toThrow();
+      expect(() => verifyNotification(got!.body, got!.signature, rotated.secret)).not.toThrow();
+      await h.api('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('lists events newest first and refuses unsafe endpoint URLs', async () => {
+    const events = await h.api('GET', '/v1/events?limit=2&type=payment.succeeded');
+    expect(events.body).toMatchObject({ object: 'list', has_more: true });
+    expect(events.body.data.every((e: { type: string }) => e.type === 'payment.succeeded')).toBe(true);
+    const one = await h.api('GET', `/v1/events/${events.body.data[0].id}`);
+    expect(one.body).toEqual(events.body.data[0]);
+    const bad = await h.api('POST', '/v1/webhook_endpoints', { url: 'ftp://example.com/hook' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_url');
+  });
+});
