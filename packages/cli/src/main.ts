@@ -3,6 +3,7 @@ import { merchantsCreate } from './commands/merchants.ts';
 import { pay, refund, status } from './commands/payments.ts';
 import { reconcileAgainstSim } from './commands/reconcile.ts';
 import { simRegister } from './commands/sim-register.ts';
+import { webhooks } from './commands/webhooks.ts';
 import { serve, sim, start } from './commands/servers.ts';
 
 const USAGE = `counterpay — in-store wallet payment gateway
@@ -17,6 +18,7 @@ Usage:
   counterpay pay --amount 100 --qr any|alipay|wechat   QR payment: prints the code, waits until paid
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
+  counterpay webhooks create --endpoint URL [--events payment.succeeded,…] | list | rotate ID | replay ID --since T | delete ID
   counterpay reconcile --against-sim [--json]   compare payments and refunds with the simulator's ledger
 
 Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
@@ -35,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
       amount: { type: 'string' },
       barcode: { type: 'string' },
       qr: { type: 'string' },
+      endpoint: { type: 'string' },
+      events: { type: 'string' },
+      since: { type: 'string' },
       order: { type: 'string' },
       wait: { type: 'string' },
       reason: { type: 'string' },
@@ -65,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return refund(sub, values);
     case 'status':
       return status(sub, values);
+    case 'webhooks':
+      return webhooks(sub, positionals[2], values);
     case 'reconcile':
       return reconcileAgainstSim(values);
   }

@@ -4,7 +4,12 @@ import { loadConfig } from '@counterpay/gateway';
 import { ApiClient } from '../api-client.ts';
 import { readDemoMerchant } from '../demo-merchant.ts';
 
-interface Options {
+export interface ClientOptions {
+  key?: string | undefined;
+  url?: string | undefined;
+}
+
+interface Options extends ClientOptions {
   qr?: string | undefined;
   amount?: string | undefined;
   currency?: string | undefined;
@@ -30,7 +35,8 @@ interface Payment {
   qr_url?: string | null;
 }
 
-function client(values: Options): ApiClient {
+/** The native-API client for CLI commands: --key / COUNTERPAY_API_KEY / the demo merchant, --url / COUNTERPAY_URL. */
+export function clientFor(values: ClientOptions): ApiClient {
   const config = loadConfig();
   const key = values.key ?? process.env.COUNTERPAY_API_KEY ?? readDemoMerchant(config.dataDir)?.secret_key;
   if (!key) throw new Error('no API key: pass --key sk_test_… or set COUNTERPAY_API_KEY (or run `counterpay start` once to make the demo merchant)');
@@ -61,7 +67,7 @@ function show(payment: Payment, json: boolean | undefined): void {
 
 /** Takes a barcode payment and shows progress while the buyer confirms, until a final status. */
 export async function pay(values: Options): Promise<number> {
-  const api = client(values);
+  const api = clientFor(values);
   const amount = integer(values.amount, 'amount');
   if (amount === undefined || (!values.barcode && values.qr === undefined)) throw new Error('pay needs --amount (minor units) and --barcode CODE or --qr [alipay|wechat|any]');
   const common = { amount, currency: values.currency ?? 'CNY', merchant_order_id: values.order ?? `cli-${Date.now()}` };
@@ -85,7 +91,7 @@ export async function pay(values: Options): Promise<number> {
 export async function refund(paymentId: string | undefined, values: Options): Promise<number> {
   if (!paymentId) throw new Error('refund needs a payment id: counterpay refund pay_… [--amount N]');
   const amount = integer(values.amount, 'amount');
-  const result = await client(values).request<{ id: string; status: string; amount: number; currency: string }>(
+  const result = await clientFor(values).request<{ id: string; status: string; amount: number; currency: string }>(
     'POST',
     `/v1/payments/${paymentId}/refunds`,
     { ...(amount !== undefined ? { amount } : {}), ...(values.reason ? { reason: values.reason } : {}), wait_seconds: 10 },
@@ -97,6 +103,6 @@ export async function refund(paymentId: string | undefined, values: Options): Pr
 
 export async function status(paymentId: string | undefined, values: Options): Promise<number> {
   if (!paymentId) throw new Error('status needs a payment id: counterpay status pay_…');
-  show(await client(values).request<Payment>('GET', `/v1/payments/${paymentId}`), values.json);
+  show(await clientFor(values).request<Payment>('GET', `/v1/payments/${paymentId}`), values.json);
   return 0;
 }

@@ -1,0 +1,47 @@
+import { ApiClient } from '../api-client.ts';
+import { clientFor, type ClientOptions } from './payments.ts';
+
+interface Endpoint {
+  id: string;
+  url: string;
+  status: string;
+  event_types: string[];
+  secret?: string;
+}
+
+/** `counterpay webhooks create|list|rotate|replay|delete`: manage notification endpoints through the API. */
+export async function webhooks(sub: string | undefined, arg: string | undefined, values: ClientOptions & { endpoint?: string | undefined; events?: string | undefined; since?: string | undefined; json?: boolean | undefined }): Promise<number> {
+  const api: ApiClient = clientFor(values);
+  const print = (value: unknown, line: string) => console.log(values.json ? JSON.stringify(value, null, 2) : line);
+  switch (sub) {
+    case 'create': {
+      if (!values.endpoint) throw new Error('webhooks create needs --endpoint https://…/hook [--events payment.succeeded,refund.succeeded]');
+      const endpoint = await api.request<Endpoint>('POST', '/v1/webhook_endpoints', { url: values.endpoint, ...(values.events ? { event_types: values.events.split(',') } : {}) });
+      print(endpoint, `${endpoint.id}  ${endpoint.url}  ${endpoint.event_types.join(',')}\nsigning secret (shown once): ${endpoint.secret}`);
+      return 0;
+    }
+    case 'list': {
+      const list = await api.request<{ data: Endpoint[] }>('GET', '/v1/webhook_endpoints');
+      print(list, list.data.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.url}  ${e.event_types.join(',')}`).join('\n') || 'no endpoints');
+      return 0;
+    }
+    case 'rotate': {
+      const endpoint = await api.request<Endpoint>('POST', `/v1/webhook_endpoints/${arg}/rotate_secret`, {});
+      print(endpoint, `new signing secret (the old one keeps working for 24 h): ${endpoint.secret}`);
+      return 0;
+    }
+    case 'replay': {
+      if (!values.since) throw new Error('webhooks replay ENDPOINT_ID needs --since 2026-11-24T00:00:00Z');
+      const result = await api.request<{ deliveries: number }>('POST', `/v1/webhook_endpoints/${arg}/replay`, { since: values.since });
+      print(result, `${result.deliveries} failed deliveries queued again`);
+      return 0;
+    }
+    case 'delete': {
+      await api.request('DELETE', `/v1/webhook_endpoints/${arg}`);
+      print({ id: arg, deleted: true }, `deleted ${arg}`);
+      return 0;
+    }
+    default:
+      throw new Error('usage: counterpay webhooks create --endpoint URL [--events a,b] | list | rotate ID | replay ID --since T | delete ID');
+  }
+}
