@@ -5,7 +5,6 @@ import {
   IdempotencyError,
   NotFoundError,
   StateError,
-  ValidationError,
   assertMinorAmount,
   newId,
   refundableAmount,
@@ -29,7 +28,7 @@ export interface RefundInput {
 }
 
 const REFUND_WINDOW_MS = 365 * 24 * 3600 * 1000;
-/** A refund's outcome is looked for this long before the resolver stops asking as often. */
+/** The refund task's deadline (refunds have no cancel: the resolver keeps asking until it knows). */
 const REFUND_RESOLVE_WINDOW_MS = 24 * 3600 * 1000;
 
 /**
@@ -186,10 +185,4 @@ export class RefundService {
     if (!payment || payment.merchant_id !== merchantId) throw new NotFoundError('payment', paymentId, 'id');
     return this.store.db.selectFrom('refunds').selectAll().where('payment_id', '=', paymentId).orderBy('id', 'asc').execute();
   }
-}
-
-export function validateRefundAmount(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number') throw new ValidationError('invalid_amount', 'amount must be an integer in minor units.', 'amount');
-  return value;
 }

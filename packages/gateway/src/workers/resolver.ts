@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CancelOutcome, Connector, PaymentOutcome, Wallet, WalletContext } from '@counterpay/core';
+import type { CancelOutcome, Connector, Currency, PaymentOutcome, Wallet, WalletContext } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
 import type { PaymentRow } from '../payments/objects.ts';
 import type { PaymentService } from '../payments/payment-service.ts';
@@ -45,7 +45,7 @@ export class Resolver {
     // A cancel already sent may still be in flight: only the cancel's own confirmed answer counts now.
     if (task.cancel_started_at) return this.cancelAtWallet(payment, task);
     const wallet = payment.wallet;
-    const outcome = await this.callWallet(payment, (c, ctx) => c.query(ctx, payment.id, payment.currency as never));
+    const outcome = await this.callWallet(payment, (c, ctx) => c.query(ctx, payment.id, payment.currency as Currency));
     if (outcome.kind === 'succeeded' || outcome.kind === 'failed') {
       await this.payments.applyPaymentOutcome(payment.id, wallet, outcome);
       return;
@@ -95,7 +95,7 @@ export class Resolver {
         return;
       case 'paid': {
         // The buyer paid before the cancel: the payment succeeded. Query for the wallet's transaction id.
-        const confirmed = await this.callWallet(payment, (c, ctx) => c.query(ctx, payment.id, payment.currency as never));
+        const confirmed = await this.callWallet(payment, (c, ctx) => c.query(ctx, payment.id, payment.currency as Currency));
         if (confirmed.kind === 'succeeded') await this.payments.applyPaymentOutcome(payment.id, wallet, confirmed);
         else await this.store.transitionPayment(payment.id, { to: 'succeeded' });
         return;
@@ -127,7 +127,7 @@ export class Resolver {
       outRefundNo: refund.id,
       refundAmount: refund.amount,
       totalAmount: payment.amount,
-      currency: refund.currency as never,
+      currency: refund.currency as Currency,
     };
     const outcome = await this.wallets.call(refund.merchant_id, wallet, { paymentId: payment.id, refundId: refund.id }, (c, ctx) => c.queryRefund(ctx, request));
     if (outcome.kind === 'not_found') {
