@@ -7,9 +7,11 @@ import type { Database, MerchantTable, PaymentTable } from './schema.ts';
 import { type TestDatabase, openTestDatabase, testDatabaseKinds } from './test-databases.ts';
 import { isUniqueViolation } from './unique-violation.ts';
 
-/** Every table of `Database` (schema.ts) — the initial migration must create exactly these. */
+/** Every table of `Database` (schema.ts) — the migrations must create exactly these. */
 const TABLES = [
   'api_keys',
+  'deliveries',
+  'delivery_attempts',
   'dialect_credentials',
   'events',
   'idempotency_keys',
@@ -22,7 +24,11 @@ const TABLES = [
   'terminals',
   'wallet_accounts',
   'wallet_calls',
+  'webhook_endpoints',
 ] satisfies (keyof Database)[];
+
+/** Every migration, in order: each is recorded exactly once. */
+const MIGRATIONS = ['0001_initial', '0002_notifications'];
 
 const unique = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 const NOW = '2025-01-02T03:04:05.678Z';
@@ -123,15 +129,15 @@ for (const kind of await testDatabaseKinds()) {
       expect(await tableNames()).toEqual([...TABLES, 'kysely_migration', 'kysely_migration_lock'].sort());
     });
 
-    it('connectDatabase records the initial migration once', async () => {
-      expect(await migrationNames()).toEqual(['0001_initial']);
+    it('connectDatabase records every migration once', async () => {
+      expect(await migrationNames()).toEqual(MIGRATIONS);
     });
 
     it('running the migrations again is a no-op that keeps the data', async () => {
       const merchantId = await insertMerchant();
       await migrateToLatest(db);
       await migrateToLatest(db);
-      expect(await migrationNames()).toEqual(['0001_initial']);
+      expect(await migrationNames()).toEqual(MIGRATIONS);
       expect(await tableNames()).toEqual([...TABLES, 'kysely_migration', 'kysely_migration_lock'].sort());
       expect(await db.selectFrom('merchants').select('id').where('id', '=', merchantId).execute()).toEqual([{ id: merchantId }]);
     });
@@ -145,7 +151,7 @@ for (const kind of await testDatabaseKinds()) {
       } finally {
         await again.close();
       }
-      expect(await migrationNames()).toEqual(['0001_initial']);
+      expect(await migrationNames()).toEqual(MIGRATIONS);
     });
 
     it.runIf(kind === 'postgres')('a fresh schema migrates while another schema of the database already has migration tables', async () => {
