@@ -10,6 +10,7 @@ import { notificationsRoutes } from './api/v1/notifications-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { qrPageRoutes } from './api/qr-page-routes.ts';
 import { omisePlugin } from './dialects/omise/omise-plugin.ts';
+import { scanForPayPlugin } from './dialects/scanforpay/scanforpay-plugin.ts';
 import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
 import type { Services } from './services.ts';
 
@@ -49,6 +50,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
 
   await app.register(qrPageRoutes(services));
   await app.register(omisePlugin(services));
+  await app.register(scanForPayPlugin(services));
   await app.register(walletNotifyRoutes(services));
   await app.register(
     async (v1) => {

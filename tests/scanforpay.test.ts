@@ -1,0 +1,112 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './support/harness.ts';
+
+/** ScanForPay merchants' requests, signed as seed 002 says, against the real gateway and simulator. */
+describe('ScanForPay dialect', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sqlite', { defaultWaitMs: 1000 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const sign = (text: string, key = h.merchant.scanforpay.signKey) => createHash('sha256').update(text + key).digest('hex');
+  /** The seed's request example with our partner, store and a test barcode; signed over the exact text sent. */
+  async function call(path: string, body: Record<string, unknown>, opts: { partnerNo?: string; key?: string; raw?: string } = {}) {
+    const request = JSON.stringify({
+      header: { requestTime: '2018-07-25T18:06:05+08:00', partnerNo: opts.partnerNo ?? h.merchant.scanforpay.partnerNo, signType: 'SHA256', version: '1.0', reqMsgId: randomUUID() },
+      body,
+    });
+    const text = opts.raw ?? `{\n  "request": ${request},\n  "signature": "${sign(request, opts.key)}"\n}`;
+    const response = await fetch(`${h.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+    expect(response.status).toBe(200);
+    const raw = await response.text();
+    const envelope = JSON.parse(raw);
+    // The answer is signed over the exact text of its `response` value.
+    const responseText = raw.slice(raw.indexOf(':') + 1, raw.lastIndexOf(',"signature"'));
+    if (envelope.signature) expect(envelope.signature).toBe(sign(responseText));
+    return envelope.response.body as Record<string, any>;
+  }
+  let n = 0;
+  const order = () => `p${Date.now()}${n++}`;
+  const payBody = (extra: Record<string, unknown> = {}) => ({
+    storeNo: h.merchant.scanforpay.storeNo,
+    partnerOrderNo: order(),
+    barcode: '280000000000000001',
+    orderAmount: 2100,
+    orderTitle: 'Consume',
+    operatorId: '211918',
+    terminalNo: '123456',
+    ...extra,
+  });
+
+  it('pays the seed\'s example (code 1, wallet, status, RFC 3339 payTime) and shows it in the native API', async () => {
+    const body = payBody();
+    const answer = await call('/api/offline/pay', body);
+    expect(answer).toMatchObject({ code: 1, msg: 'success', partnerOrderNo: body.partnerOrderNo, orderAmount: 2100, wallet: 'Alipay', status: 1, currency: 'CNY' });
+    expect(answer.payTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+    const native = await h.api('GET', `/v1/payments/${answer.orderNo}`);
+    expect(native.body).toMatchObject({ dialect: 'scanforpay', amount: 2100, status: 'succeeded' });
+    const query = await call('/api/common/payQuery', { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: body.partnerOrderNo });
+    expect(query).toMatchObject({ code: 1, orderNo: answer.orderNo, status: 1 });
+    expect(await call('/api/common/payQuery', { orderNo: answer.orderNo })).toMatchObject({ code: 1, partnerOrderNo: body.partnerOrderNo });
+  });
+
+  it('refunds in parts, then answers 35 when the refund exceeds what is left', async () => {
+    const body = payBody({ barcode: '130000000000000001' });
+    await call('/api/offline/pay', body);
+    const first = await call('/api/common/refund', { partnerOrderNo: body.partnerOrderNo, refundNo: order(), orderAmount: 1000, operatorId: '1', terminalNo: '123456' });
+    expect(first).toMatchObject({ code: 1, status: 3, refundAmount: 1000 });
+    const tooMuch = await call('/api/common/refund', { partnerOrderNo: body.partnerOrderNo, refundNo: order(), orderAmount: 1101 });
+    expect(tooMuch.code).toBe(35);
+    expect((await h.ledger()).refunds.filter((r) => r.amount === 1000).length).toBeGreaterThan(0);
+  });
+
+  it('produces its error codes: 8, 3, 6, 7, 4, 30, 31, 40 and 2', async () => {
+    expect((await call('/api/offline/pay', payBody(), { key: 'wrong-key' })).code).toBe(8);
+    expect((await call('/api/offline/pay', payBody(), { partnerNo: '00000000' })).code).toBe(3);
+    expect((await call('/api/offline/pay', {}, { raw: '{"request": {' })).code).toBe(6);
+    expect((await call('/api/offline/pay', payBody({ partnerOrderNo: undefined }))).code).toBe(7);
+    expect((await call('/api/offline/pay', payBody({ barcode: undefined }))).code).toBe(4);
+    expect((await call('/api/common/payQuery', { orderNo: 'pay_nothing' })).code).toBe(30);
+    const body = payBody();
+    await call('/api/offline/pay', body);
+    expect((await call('/api/offline/pay', { ...body, orderAmount: 9999 })).code).toBe(31);
+    expect((await call('/api/offline/pay', payBody({ storeNo: '999999999999999' }))).code).toBe(40);
+    expect(await call('/api/offline/pay', payBody({ barcode: '280000000000000003' }))).toMatchObject({ code: 2, status: 2 });
+  });
+
+  it('creates a QR order for a named wallet', async () => {
+    const answer = await call('/api/offline/create', { ...payBody({ barcode: undefined }), wallet: 'Wechat', expireMinutes: 5 });
+    expect(answer).toMatchObject({ code: 21, status: 0, wallet: 'Wechat' });
+    expect(answer.qrCode).toMatch(new RegExp(`^${h.simUrl}/qr/`));
+  });
+
+  it('answers 2,000 random or mutated requests in its own envelope, never a 5xx', async () => {
+    const valid = payBody({ barcode: '280000000000000003' });
+    const bodies = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.constantFrom(...Object.keys(valid)).chain((key) => fc.anything().map((v) => ({ ...valid, [key]: v }))),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, fc.boolean(), async (body, signed) => {
+        const payload =
+          typeof body === 'string'
+            ? body
+            : (() => {
+                const request = JSON.stringify({ header: { partnerNo: h.merchant.scanforpay.partnerNo, reqMsgId: 'x' }, body });
+                return `{"request":${request},"signature":"${signed ? sign(request) : 'nope'}"}`;
+              })();
+        const response = await h.gateway.app.inject({ method: 'POST', url: '/api/offline/pay', headers: { 'content-type': 'application/json' }, payload });
+        expect(response.statusCode).toBe(200);
+        const envelope = response.json();
+        expect(typeof envelope.response.body.code).toBe('number');
+      }),
+      { numRuns: 2000 },
+    );
+  }, 120_000);
+});
