@@ -11,6 +11,7 @@ import { registerMetrics } from './metrics.ts';
 import { qrPageRoutes } from './api/qr-page-routes.ts';
 import { omisePlugin } from './dialects/omise/omise-plugin.ts';
 import { scanForPayPlugin } from './dialects/scanforpay/scanforpay-plugin.ts';
+import { pingPongPlugin } from './dialects/pingpong/pingpong-plugin.ts';
 import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
 import type { Services } from './services.ts';
 
@@ -51,6 +52,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(qrPageRoutes(services));
   await app.register(omisePlugin(services));
   await app.register(scanForPayPlugin(services));
+  await app.register(pingPongPlugin(services));
   await app.register(walletNotifyRoutes(services));
   await app.register(
     async (v1) => {
