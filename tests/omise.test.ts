@@ -108,7 +108,7 @@ describe('Omise dialect with the official omise client', () => {
     await fc.assert(
       fc.asyncProperty(body, fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain'), async (payload, contentType) => {
         const response = await h.gateway.app.inject({ method: 'POST', url: '/charges', headers: { authorization: auth, 'content-type': contentType }, payload });
-        expect(response.statusCode).toBeLessThan(500);
+        expect(response.statusCode, `${contentType} ${payload} → ${response.body}`).toBeLessThan(500);
         expect(['error', 'charge']).toContain(response.json().object);
       }),
       { numRuns: 2000 },

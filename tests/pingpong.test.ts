@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
+import { startReceiver } from './support/receiver.ts';
+import { waitUntil } from './support/wait.ts';
 
 /** PingPong v4 merchants' requests, signed by PingPong's rule, against the real gateway and simulator. */
 describe('PingPong v4 dialect', () => {
@@ -102,6 +104,21 @@ describe('PingPong v4 dialect', () => {
     expect(Date.parse(biz.qrCodeExpired) - Date.now()).toBeGreaterThan(4 * 60_000);
   });
 
+  it('notifies notificationUrl in PingPong\'s signed envelope', async () => {
+    const receiver = await startReceiver();
+    try {
+      const { biz } = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '2.50', 'CNY', { notificationUrl: receiver.url }));
+      const [got] = await waitUntil(async () => receiver.received, (r) => r.length > 0, 5000);
+      const envelope = JSON.parse(got!.body);
+      expect(envelope.accId).toBe(h.merchant.pingpong.accId);
+      const { sign: signature, ...fields } = envelope;
+      expect(signature).toBe(sign(fields));
+      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: biz.transactionId, status: 'SUCCESS', amount: '2.50', notifyType: 'PAYMENT', paymentMethod: { type: 'AlipayCN-Offline' } });
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('answers 2,000 random or mutated requests with a PingPong envelope, never a 5xx', async () => {
     const valid = seedPay('AlipayCN-Offline', '280000000000000003', '1.00');
     const bodies = fc.oneof(fc.string(), fc.json(), fc.constantFrom(...Object.keys(valid)).chain((k) => fc.anything().map((v) => ({ ...valid, [k]: v }))));
@@ -115,7 +132,7 @@ describe('PingPong v4 dialect', () => {
                 return JSON.stringify({ ...fields, sign: sign(fields) });
               })();
         const response = await h.gateway.app.inject({ method: 'POST', url: '/v4/payment/unifiedPay', headers: { 'content-type': 'application/json' }, payload });
-        expect(response.statusCode).toBe(200);
+        expect(response.statusCode, `${payload} → ${response.body}`).toBe(200);
         expect(response.json().code).toMatch(/^\d{6}$/);
       }),
       { numRuns: 2000 },

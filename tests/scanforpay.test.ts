@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
+import { startReceiver } from './support/receiver.ts';
+import { waitUntil } from './support/wait.ts';
 
 /** ScanForPay merchants' requests, signed as seed 002 says, against the real gateway and simulator. */
 describe('ScanForPay dialect', () => {
@@ -85,6 +87,21 @@ describe('ScanForPay dialect', () => {
     expect(answer.qrCode).toMatch(new RegExp(`^${h.simUrl}/qr/`));
   });
 
+  it('notifies notifyUrl with its signed response envelope', async () => {
+    const receiver = await startReceiver();
+    try {
+      const body = payBody({ notifyUrl: receiver.url });
+      const answer = await call('/api/offline/pay', body);
+      const [got] = await waitUntil(async () => receiver.received, (r) => r.length > 0, 5000);
+      const responseText = got!.body.slice(got!.body.indexOf(':') + 1, got!.body.lastIndexOf(',"signature"'));
+      const envelope = JSON.parse(got!.body);
+      expect(envelope.signature).toBe(sign(responseText));
+      expect(envelope.response.body).toMatchObject({ code: 1, orderNo: answer.orderNo, partnerOrderNo: body.partnerOrderNo, status: 1 });
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('answers 2,000 random or mutated requests in its own envelope, never a 5xx', async () => {
     const valid = payBody({ barcode: '280000000000000003' });
     const bodies = fc.oneof(
@@ -102,7 +119,7 @@ describe('ScanForPay dialect', () => {
                 return `{"request":${request},"signature":"${signed ? sign(request) : 'nope'}"}`;
               })();
         const response = await h.gateway.app.inject({ method: 'POST', url: '/api/offline/pay', headers: { 'content-type': 'application/json' }, payload });
-        expect(response.statusCode).toBe(200);
+        expect(response.statusCode, `${payload} → ${response.body}`).toBe(200);
         const envelope = response.json();
         expect(typeof envelope.response.body.code).toBe('number');
       }),

@@ -99,6 +99,7 @@ export class DeliveryWorker {
     if (delivery.endpoint_id) {
       secret = await this.endpointSecrets(delivery.endpoint_id);
     } else {
+      // A dialect with no shared secret of its own (Omise) signs notify_url deliveries with the webhook secret.
       const credential = await this.db
         .selectFrom('dialect_credentials')
         .selectAll()
@@ -108,7 +109,9 @@ export class DeliveryWorker {
       secret = this.box.open(credential.secret_ciphertext);
       account = { accountId: credential.account_id, clientId: credential.client_id };
     }
-    return { event, payment, refund, secret, account };
+    const m = await this.db.selectFrom('merchants').selectAll().where('id', '=', payment.merchant_id).executeTakeFirstOrThrow();
+    const merchant = { id: m.id, name: m.name, defaultCurrency: m.default_currency, livemode: m.livemode === 1, feeRateBps: m.fee_rate_bps, feeVatBps: m.fee_vat_bps };
+    return { event, payment, refund, secret, account, merchant };
   }
 
   /** The endpoint's secret, plus the previous one while a rotation overlaps (newline-separated). */

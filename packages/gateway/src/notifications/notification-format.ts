@@ -19,6 +19,8 @@ export interface NotificationContext {
   secret: string;
   /** Dialect account facts needed in the envelope (PingPong accId/clientId, ScanForPay partnerNo). */
   account: { accountId: string; clientId: string | null } | null;
+  /** The merchant's pricing, for formats that show fees (Omise). */
+  merchant: { id: string; name: string; defaultCurrency: string; livemode: boolean; feeRateBps: number; feeVatBps: number };
 }
 
 export interface RenderedNotification {

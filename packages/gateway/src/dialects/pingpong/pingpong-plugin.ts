@@ -175,7 +175,7 @@ export const pingPongPlugin =
     }
   };
 
-function paymentResult(payment: PaymentRow) {
+export function paymentResult(payment: PaymentRow) {
   const status = { processing: 'PROCESSING', succeeded: 'SUCCESS', failed: 'FAILED', closed: 'CLOSED' }[payment.status];
   const code = payment.status === 'processing' ? PP.processing : payment.status === 'failed' ? PP.externalError : PP.success;
   const data = JSON.parse(payment.dialect_data) as { requestId?: string; method?: string };
@@ -194,7 +194,7 @@ function paymentResult(payment: PaymentRow) {
   return { code, description: status === 'FAILED' ? (payment.failure_message ?? 'failed') : status === 'PROCESSING' ? 'processing' : 'success', biz };
 }
 
-function refundResult(refund: RefundRow, payment: PaymentRow, merchantRefundId: string) {
+export function refundResult(refund: RefundRow, payment: PaymentRow, merchantRefundId: string) {
   const status = { processing: 'PROCESSING', succeeded: 'SUCCESS', failed: 'FAILED' }[refund.status];
   const code = refund.status === 'processing' ? PP.processing : refund.status === 'failed' ? PP.externalError : PP.success;
   return {

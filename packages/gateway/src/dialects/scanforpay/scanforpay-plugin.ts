@@ -151,7 +151,7 @@ export const scanForPayPlugin =
     }
   };
 
-function orderBody(payment: PaymentRow): Body {
+export function orderBody(payment: PaymentRow): Body {
   const code = payment.status === 'succeeded' ? SFP.success : payment.status === 'processing' ? SFP.resultUnknown : payment.status === 'closed' ? SFP.orderClosed : SFP.failed;
   const status = payment.status === 'succeeded' ? (payment.amount_refunded > 0 ? 3 : 1) : payment.status === 'processing' ? 0 : 2;
   return {
