@@ -15,6 +15,15 @@ const CREATE_WAIT_MS = 3000;
 
 type OmiseRequest = FastifyRequest & { omiseMerchant: AuthenticatedMerchant };
 
+/**
+ * An integer sent as a JSON number or as form text. Form bodies can hold objects whose own keys shadow
+ * `toString`/`valueOf`, so nothing but numbers and strings is ever converted.
+ */
+function integerField(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 /** The Omise API (seed 003): Alipay barcode charges, refunds and events, translated to the services. */
 export const omisePlugin =
   (services: Services): FastifyPluginAsync =>
@@ -54,13 +63,13 @@ export const omisePlugin =
       const merchant = merchantOf(request);
       const body = (request.body ?? {}) as Record<string, any>;
       const source = (body.source ?? {}) as Record<string, unknown>;
-      const amount = Number(body.amount);
-      if (!Number.isSafeInteger(amount)) throw new OmiseError(400, 'invalid_charge', 'amount must be an integer');
+      const amount = integerField(body.amount);
+      if (amount === null) throw new OmiseError(400, 'invalid_charge', 'amount must be an integer');
       if (amount < MIN_AMOUNT) throw new OmiseError(400, 'invalid_charge', `amount must be at least ${MIN_AMOUNT}`);
       if (amount > MAX_AMOUNT) throw new OmiseError(400, 'invalid_charge', `amount must be less than ${MAX_AMOUNT + 1}`);
-      if (String(body.currency ?? '').toUpperCase() !== 'THB') throw new OmiseError(400, 'invalid_charge', 'currency is currently not supported');
+      if (typeof body.currency !== 'string' || body.currency.toUpperCase() !== 'THB') throw new OmiseError(400, 'invalid_charge', 'currency is currently not supported');
       if (source.type !== 'barcode_alipay') throw new OmiseError(400, 'invalid_charge', 'source type is not supported (use barcode_alipay)');
-      const barcode = String(source.barcode ?? '');
+      const barcode = typeof source.barcode === 'string' ? source.barcode : '';
       if (detectWallet(barcode) !== 'alipay') throw new OmiseError(400, 'invalid_charge', 'barcode is invalid');
       const storeId = typeof source.store_id === 'string' ? source.store_id : undefined;
       const payment = await services.payments.createBarcodePayment(
@@ -109,8 +118,8 @@ export const omisePlugin =
       const merchant = merchantOf(request);
       const payment = await paymentFor(merchant, (request.params as { id: string }).id);
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const amount = body.amount === undefined ? undefined : Number(body.amount);
-      if (amount !== undefined && !Number.isSafeInteger(amount)) throw new OmiseError(400, 'failed_refund', 'amount must be an integer');
+      const amount = body.amount === undefined ? undefined : integerField(body.amount);
+      if (amount === null) throw new OmiseError(400, 'failed_refund', 'amount must be an integer');
       const refund = await services.refunds.createRefund(merchant.id, payment.id, { amount, dialect: 'omise' }, { idempotencyKey: request.headers['idempotency-key'] as string | undefined, waitMs: CREATE_WAIT_MS });
       return toOmiseRefund(refund);
     });
