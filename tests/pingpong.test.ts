@@ -74,6 +74,11 @@ describe('PingPong v4 dialect', () => {
     expect(refund).toMatchObject({ code: '000000', biz: { status: 'SUCCESS', amount: '0.40' } });
     expect(await call('/v4/refund/query', { refundId: refund.biz.refundId })).toMatchObject({ code: '000000', biz: { merchantRefundId: 'r1', status: 'SUCCESS' } });
     expect((await call('/v4/payment/refund', { merchantTransactionId: cn.biz.merchantTransactionId, merchantRefundId: 'r2', amount: '0.61', currency: 'CNY' })).code).toBe('108003');
+    expect((await call('/v4/payment/refund', { merchantTransactionId: cn.biz.merchantTransactionId, merchantRefundId: 'r3', amount: '1.01', currency: 'CNY' })).code).toBe('108000');
+    // A payment made more than 365 days ago can no longer be refunded.
+    const yearAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000).toISOString();
+    await h.database.db.updateTable('payments').set({ paid_at: yearAgo }).where('id', '=', hk.biz.transactionId).execute();
+    expect((await call('/v4/payment/refund', { transactionId: hk.biz.transactionId, merchantRefundId: 'r4', amount: '0.10', currency: 'HKD' })).code).toBe('108001');
   });
 
   it('answers duplicates as PingPong does: the same request repeats its result, other content is 107000', async () => {

@@ -148,11 +148,14 @@ export const pingPongPlugin =
       });
       if (biz.currency !== undefined && biz.currency !== payment.currency) throw new PingPongError(PP.invalidCurrency, `the transaction is in ${payment.currency}`);
       const merchantRefundId = text(biz, 'merchantRefundId', 64);
+      const amount = biz.amount === undefined ? undefined : parseDecimalAmountValue(biz.amount, payment.currency as Currency);
+      // 108000: more than the original payment; 108003 (from the service): more than is left of it.
+      if (amount !== undefined && amount > payment.amount) throw new PingPongError(PP.refundAboveAmount, 'the refund is above the original amount');
       const result = await services.refunds.createRefund(
         account.merchantId,
         payment.id,
         {
-          amount: biz.amount === undefined ? undefined : parseDecimalAmountValue(biz.amount, payment.currency as Currency),
+          amount,
           merchantRefundId: `pingpong:${merchantRefundId}`,
           notifyUrl: typeof biz.notificationUrl === 'string' && /^https?:\/\//.test(biz.notificationUrl) ? biz.notificationUrl : null,
           dialect: 'pingpong',
