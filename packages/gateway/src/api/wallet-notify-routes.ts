@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { isWallet } from '@counterpay/core';
 import type { Services } from '../services.ts';
+import { readBodiesAsText } from '../dialects/shared/raw-bodies.ts';
 
 /**
  * Wallet → gateway notifications (QR orders paid). They are hints, never trusted as such: the
@@ -11,7 +12,7 @@ export const walletNotifyRoutes =
   (services: Services): FastifyPluginAsync =>
   async (app) => {
     // The signature covers the exact text, so keep bodies as strings (form or XML).
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+    readBodiesAsText(app);
 
     app.post<{ Params: { wallet: string } }>('/wallet-notify/:wallet', { schema: { hide: true } }, async (request, reply) => {
       const { wallet } = request.params;

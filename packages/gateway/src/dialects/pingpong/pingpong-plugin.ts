@@ -14,6 +14,7 @@ import {
 import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
 import type { Services } from '../../services.ts';
 import { rawTopLevelMembers } from '../shared/raw-json.ts';
+import { readBodiesAsText } from '../shared/raw-bodies.ts';
 import { PP, PingPongError, pingPongAnswer, verifyPingPongSignature } from './pingpong-protocol.ts';
 
 type Biz = Record<string, any>;
@@ -39,8 +40,7 @@ const WAIT_MS = 5000;
 export const pingPongPlugin =
   (services: Services): FastifyPluginAsync =>
   async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+    readBodiesAsText(app);
     app.setErrorHandler((error, request, reply) => {
       request.log.warn({ err: error }, 'PingPong request failed');
       void reply.status(200).type('application/json').send(pingPongAnswer(null, PP.invalidParameter, 'the request could not be read', null, { salt: null, signType: 'SHA256', bizAsString: true }));

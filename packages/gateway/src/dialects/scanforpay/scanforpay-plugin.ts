@@ -3,6 +3,7 @@ import { CounterpayError, IdempotencyError, NotFoundError, StateError, type Wall
 import type { PaymentRow } from '../../payments/objects.ts';
 import type { Services } from '../../services.ts';
 import { rawTopLevelMembers } from '../shared/raw-json.ts';
+import { readBodiesAsText } from '../shared/raw-bodies.ts';
 import { SFP, ScanForPayError, rfc3339Cst, scanForPayAnswer, verifyScanForPaySignature } from './scanforpay-protocol.ts';
 
 interface Partner {
@@ -23,8 +24,7 @@ const WALLET_NAMES: Record<Wallet, string> = { alipay: 'Alipay', wechat: 'Wechat
 export const scanForPayPlugin =
   (services: Services): FastifyPluginAsync =>
   async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+    readBodiesAsText(app);
     app.setErrorHandler((error, request, reply) => {
       request.log.warn({ err: error }, 'ScanForPay request failed');
       const tooLarge = (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
