@@ -16,26 +16,31 @@ export type PaymentOutcome =
   | { kind: 'closed'; walletCode: string }
   /** The wallet has no such order (the pay request never reached it). Only from `query`. */
   | { kind: 'not_found' }
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string }
+  /** The request never left: connection refused, DNS or TLS failure. The wallet did nothing. */
+  | { kind: 'not_sent'; reason: string };
 
 export type CancelOutcome =
   | { kind: 'cancelled' }
   /** The wallet says the order was paid (it cannot be cancelled): the payment succeeded. */
   | { kind: 'paid' }
   /** The wallet asks us to call cancel again (Alipay retry_flag=Y, WeChat recall=Y), or no answer. */
-  | { kind: 'retry'; reason: string };
+  | { kind: 'retry'; reason: string }
+  | { kind: 'not_sent'; reason: string };
 
 export type RefundOutcome =
   | { kind: 'succeeded'; walletRefundId: string | null; refundedAt: Date | null }
   | { kind: 'failed'; walletCode: string; message: string }
   | { kind: 'pending' }
   | { kind: 'not_found' }
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'not_sent'; reason: string };
 
 export type QrOutcome =
   | { kind: 'created'; qrCode: string }
   | { kind: 'failed'; walletCode: string; message: string }
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'not_sent'; reason: string };
 
 /** Credentials a merchant holds at one wallet (the simulator issues them; real wallets would too). */
 export interface AlipayCredentials {

@@ -14,6 +14,7 @@ export const FAILURE_CODES = [
   'payment_cancelled',
   'payment_expired',
   'failed_processing',
+  'wallet_unavailable',
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
@@ -25,6 +26,7 @@ const FAILURE_MESSAGES: Record<FailureCode, string> = {
   payment_cancelled: 'The payment was cancelled before the buyer paid.',
   payment_expired: 'The buyer did not pay before the payment expired.',
   failed_processing: 'The wallet could not process the payment.',
+  wallet_unavailable: 'The wallet could not be reached; nothing was sent, so the buyer was not charged.',
 };
 
 export function failureMessage(code: FailureCode): string {

@@ -231,8 +231,9 @@ export class PaymentService {
       case 'closed':
       case 'pending':
       case 'unknown':
-      case 'not_found': {
-        const error = outcome.kind === 'unknown' ? outcome.reason : null;
+      case 'not_found':
+      case 'not_sent': {
+        const error = outcome.kind === 'unknown' || outcome.kind === 'not_sent' ? outcome.reason : null;
         await this.store.rescheduleTask('payment', id, new Date(Date.now() + this.config.queryIntervalMs[wallet]), { error, countAttempt: true });
         return null;
       }

@@ -115,6 +115,7 @@ export class QrPaymentService {
       case 'failed':
         return this.store.transitionPayment(payment.id, { to: 'failed', failureCode: 'failed_processing' });
       case 'unknown':
+      case 'not_sent':
         // The order may exist at the wallet: the resolver queries, and closes it at expiry.
         return null;
       default: {

@@ -145,9 +145,10 @@ export class RefundService {
         return;
       case 'pending':
       case 'not_found':
+      case 'not_sent':
       case 'unknown':
         await this.store.rescheduleTask('refund', id, new Date(Date.now() + this.config.queryIntervalMs[wallet]), {
-          error: outcome.kind === 'unknown' ? outcome.reason : null,
+          error: outcome.kind === 'unknown' || outcome.kind === 'not_sent' ? outcome.reason : null,
           countAttempt: true,
         });
         return;

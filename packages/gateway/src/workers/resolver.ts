@@ -100,7 +100,8 @@ export class Resolver {
         else await this.store.transitionPayment(payment.id, { to: 'succeeded' });
         return;
       }
-      case 'retry': {
+      case 'retry':
+      case 'not_sent': {
         // Back off with the time already spent past the deadline: quick at first, at most once a minute.
         const pastDeadlineMs = Date.now() - Date.parse(task.deadline_at);
         const backoff = Math.min(MAX_RETRY_INTERVAL_MS, Math.max(this.config.queryIntervalMs[wallet], pastDeadlineMs / 4));
