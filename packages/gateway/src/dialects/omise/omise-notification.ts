@@ -1,17 +1,46 @@
+import { createHmac } from 'node:crypto';
 import { signNotification } from '@counterpay/core';
+import { nativeFormat } from '../../notifications/formats/native-format.ts';
 import type { NotificationFormat } from '../../notifications/notification-format.ts';
-import { eventId, toOmiseCharge } from './omise-objects.ts';
+import { CHARGE_COMPLETE_EVENT_TYPES, isChargeCompleteEvent, omiseEventFromOutbox } from './omise-event-object.ts';
 
-/** Omise posts `charge.complete` events (the charge inside) to webhook endpoints; any 2xx acknowledges. */
+/**
+ * Omise's webhook signature: `Omise-Signature` is the hex HMAC-SHA256 of `<timestamp>.<raw body>`
+ * keyed with the base64-decoded webhook secret, one per valid secret (comma-separated while a rotated
+ * secret overlaps); `Omise-Signature-Timestamp` is the Unix time in seconds. Here the secret is the
+ * merchant's `whsec_…` webhook secret, decoded as base64 the way Omise's verification code does.
+ */
+export function omiseSignature(rawBody: string, secrets: readonly string[], timestampS: number): string {
+  return secrets.map((secret) => createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestampS}.${rawBody}`).digest('hex')).join(',');
+}
+
+/**
+ * Omise POSTs a `charge.complete` event (the charge inside) to the merchant's webhook endpoints when a
+ * charge reaches its final status; any 2xx acknowledges. The charge is rendered as it was at the event.
+ */
 export const omiseNotification: NotificationFormat = {
   dialect: 'omise',
-  eventTypes: ['payment.succeeded', 'payment.failed', 'payment.closed'],
+  eventTypes: CHARGE_COMPLETE_EVENT_TYPES,
   secretSource: 'webhook',
   render(ctx) {
-    const charge = toOmiseCharge(ctx.payment, [], { ...ctx.merchant, defaultCurrency: ctx.merchant.defaultCurrency as never });
-    const body = JSON.stringify({ object: 'event', id: eventId(ctx.event.id), livemode: false, location: `/events/${eventId(ctx.event.id)}`, key: 'charge.complete', created_at: `${ctx.event.created_at.slice(0, 19)}Z`, data: charge });
-    // Receivers re-fetch the charge (Omise's advice); the counterpay signature lets them check the sender too.
-    return { body, headers: { 'content-type': 'application/json', 'counterpay-signature': signNotification(body, ctx.secret.split('\n')), 'counterpay-event-id': ctx.event.id } };
+    // Omise has no event for what else counterpay reports (refunds settling): those stay native events.
+    if (!isChargeCompleteEvent(ctx.event.type)) return nativeFormat.render(ctx);
+    const event = omiseEventFromOutbox({ id: ctx.event.id, created_at: ctx.event.created_at, payload: ctx.event }, ctx.payment, [], ctx.merchant);
+    const body = JSON.stringify(event);
+    const secrets = ctx.secret.split('\n'); // current secret, then a rotated one still in its overlap
+    const timestampS = Math.floor(Date.now() / 1000);
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'omise-signature': omiseSignature(body, secrets, timestampS),
+        'omise-signature-timestamp': String(timestampS),
+        // The native signature too, so counterpay's own verification helpers work on every format.
+        'counterpay-signature': signNotification(body, secrets, timestampS),
+        'counterpay-event-id': ctx.event.id,
+        'user-agent': 'counterpay-notifier/1',
+      },
+    };
   },
   acknowledged: (status) => status >= 200 && status < 300,
 };
