@@ -28,7 +28,7 @@ const TABLES = [
 ] satisfies (keyof Database)[];
 
 /** Every migration, in order: each is recorded exactly once. */
-const MIGRATIONS = ['0001_initial', '0002_notifications'];
+const MIGRATIONS = ['0001_initial', '0002_notifications', '0003_livemode'];
 
 const unique = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 const NOW = '2025-01-02T03:04:05.678Z';

@@ -229,6 +229,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('delivery_attempts_event').on('delivery_attempts').columns(['event_id', 'attempted_at']).execute();
     },
   },
+  '0003_livemode': {
+    async up(db: Kysely<any>) {
+      // Test and live mode, as at Stripe: every key, credential, object and endpoint belongs to one mode.
+      for (const table of ['api_keys', 'dialect_credentials', 'refunds', 'events', 'webhook_endpoints']) {
+        await db.schema.alterTable(table).addColumn('livemode', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      }
+      // A wallet account per merchant, wallet and mode, with where it lives and what may be shown of it.
+      await db.schema
+        .createTable('wallet_accounts_by_mode')
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('livemode', 'integer', (c) => c.notNull())
+        .addColumn('endpoint', 'text')
+        .addColumn('summary', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('credentials_ciphertext', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('wallet_accounts_by_mode_pk', ['merchant_id', 'wallet', 'livemode'])
+        .execute();
+      await sql`insert into wallet_accounts_by_mode (merchant_id, wallet, livemode, endpoint, summary, credentials_ciphertext, created_at, updated_at)
+        select merchant_id, wallet, 0, null, '{}', credentials_ciphertext, created_at, created_at from wallet_accounts`.execute(db);
+      await db.schema.dropTable('wallet_accounts').execute();
+      await db.schema.alterTable('wallet_accounts_by_mode').renameTo('wallet_accounts').execute();
+      await db.schema.createIndex('payments_merchant_mode').on('payments').columns(['merchant_id', 'livemode', 'id']).execute();
+      await db.schema.createIndex('events_merchant_mode').on('events').columns(['merchant_id', 'livemode', 'id']).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { FailureCode, PaymentStatus, RefundStatus, Wallet } from '@counterpay/core';
 
 /**
@@ -50,6 +51,8 @@ export interface ApiKeyTable {
   display_prefix: string;
   /** SHA-256 hex of the whole key; the key itself is never stored. */
   key_hash: string;
+  /** 1 for a live key (`sk_live_…`, `skey_…`): it sees only live objects. */
+  livemode: Generated<number>;
   created_at: string;
   revoked_at: string | null;
 }
@@ -63,15 +66,24 @@ export interface DialectCredentialTable {
   account_id: string;
   client_id: string | null;
   secret_ciphertext: string;
+  livemode: Generated<number>;
   created_at: string;
 }
 
-/** The merchant's credentials at a wallet (Alipay app id + keys, WeChat mch_id + API key), encrypted. */
+/**
+ * The merchant's account at a wallet in one mode (Alipay app id + keys or certificates, WeChat mch_id +
+ * API key + client certificate), encrypted; `summary` holds what may be shown (ids, fingerprints, expiry).
+ */
 export interface WalletAccountTable {
   merchant_id: string;
-  wallet: string;
+  wallet: Wallet;
+  livemode: number;
+  /** The wallet's URL; null = the simulator (test mode's default). */
+  endpoint: string | null;
+  summary: string;
   credentials_ciphertext: string;
   created_at: string;
+  updated_at: string;
 }
 
 export interface PaymentTable {
@@ -131,6 +143,7 @@ export interface RefundTable {
   dialect_data: string;
   notify_url: string | null;
   request_hash: string;
+  livemode: Generated<number>;
   version: number;
   created_at: string;
   updated_at: string;
@@ -195,6 +208,7 @@ export interface EventTable {
   object_id: string;
   object_version: number;
   payload: string;
+  livemode: Generated<number>;
   created_at: string;
 }
 
@@ -210,6 +224,7 @@ export interface WebhookEndpointTable {
   previous_secret_expires_at: string | null;
   /** enabled | disabled (by the merchant) | failing (a delivery exhausted every retry). */
   status: string;
+  livemode: Generated<number>;
   created_at: string;
   updated_at: string;
 }

@@ -37,6 +37,7 @@ export class NotificationService {
     const row: EndpointRow = {
       id: newId('webhookEndpoint'),
       merchant_id: merchantId,
+      livemode: livemode ? 1 : 0,
       url,
       event_types: JSON.stringify(eventTypes),
       secret_ciphertext: this.box.seal(secret),

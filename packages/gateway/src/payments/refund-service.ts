@@ -93,6 +93,7 @@ export class RefundService {
           dialect_data: JSON.stringify(input.dialectData ?? {}),
           notify_url: input.notifyUrl ?? null,
           request_hash: hash,
+          livemode: payment.livemode,
           version: 1,
           created_at: now.toISOString(),
           updated_at: now.toISOString(),

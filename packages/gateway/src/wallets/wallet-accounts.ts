@@ -42,6 +42,7 @@ export class WalletAccounts {
       .select('credentials_ciphertext')
       .where('merchant_id', '=', merchantId)
       .where('wallet', '=', wallet)
+      .where('livemode', '=', 0)
       .executeTakeFirst();
     return row ? (JSON.parse(this.box.open(row.credentials_ciphertext)) as WalletCredentials) : null;
   }
@@ -69,7 +70,7 @@ export class WalletAccounts {
       try {
         await this.db
           .insertInto('wallet_accounts')
-          .values({ merchant_id: merchantId, wallet: account.wallet, credentials_ciphertext: this.box.seal(JSON.stringify(account)), created_at: now })
+          .values({ merchant_id: merchantId, wallet: account.wallet, livemode: 0, endpoint: null, summary: '{}', credentials_ciphertext: this.box.seal(JSON.stringify(account)), created_at: now, updated_at: now })
           .execute();
       } catch (error) {
         // A concurrent first payment registered first; its credentials stand.

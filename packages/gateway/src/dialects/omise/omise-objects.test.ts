@@ -54,6 +54,7 @@ function refund(overrides: Partial<RefundRow> = {}): RefundRow {
     payment_id: 'pay_0mabc123def456ghi789jkl0',
     merchant_id: 'mch_1',
     amount: 100000,
+    livemode: 0,
     currency: 'THB',
     status: 'succeeded',
     merchant_refund_id: null,
