@@ -10,10 +10,70 @@ export type ErrorType =
   | 'wallet_error'
   | 'api_error';
 
+/**
+ * Every error code counterpay answers with (native API `error.code`; dialects map them to their own).
+ * A new code is added here first, so the list stays the one place that names them all. Dialect codes
+ * (Omise `bad_request`, PingPong numbers…) are the dialects' own vocabulary and do not belong here.
+ */
+export const ERROR_CODES = [
+  // Request shape (ValidationError, 400, or the native API's own body/route checks)
+  'parameter_missing', // a required field is absent
+  'parameter_invalid', // a field has the wrong type or format, or two fields exclude each other
+  'parameter_unknown', // a field the schema does not know was sent
+  'invalid_json', // the body is not valid JSON
+  'invalid_request', // the framework refused the request for another 4xx reason
+  'body_too_large', // the body exceeds the size limit (413)
+  'unsupported_media_type', // the body is not application/json (415)
+  'route_not_found', // no route for this method and path (404)
+  'invalid_amount', // an amount is not a positive integer in minor units or not exact decimal text
+  'amount_too_large', // an amount is above MAX_AMOUNT_MINOR
+  'invalid_currency', // a currency counterpay does not settle
+  'invalid_barcode', // a payment code that is neither an Alipay nor a WeChat Pay code
+  'invalid_expiry', // a QR code's expires_in is outside the allowed range
+  'invalid_url', // a notification URL that is malformed, not http(s), carries credentials or is private in live mode
+  'invalid_since', // a list's `since` is not an ISO-8601 time
+  'invalid_event_type', // a webhook endpoint subscribes to an event type that does not exist
+  // Authentication (AuthenticationError, 401)
+  'invalid_api_key', // the key does not belong to any merchant
+  'missing_api_key', // no `Authorization: Bearer …` header
+  // Lookup (NotFoundError, 404)
+  'resource_missing', // no such object, or it belongs to another merchant
+  // Retries (IdempotencyError, 409)
+  'idempotency_key_reused', // an Idempotency-Key reused with a different request
+  'duplicate_merchant_order_id', // a merchant_order_id reused with a different payment
+  'duplicate_merchant_refund_id', // a merchant_refund_id reused with a different refund
+  // State (StateError, 400)
+  'invalid_state_transition', // a status change the state machine forbids (a final status stays final)
+  'payment_not_refundable', // a refund of a payment that has not succeeded
+  'refund_window_expired', // a refund more than 365 days after the payment
+  'payment_fully_refunded', // a refund of a payment with nothing left to refund
+  'refund_exceeds_payment', // a refund larger than what is left to refund
+  'payment_not_cancellable', // a cancel of a payment that is no longer processing
+  'not_a_qr_payment', // a QR action on a barcode payment
+  'qr_bound_to_other_wallet', // a one-for-all code opened in a second wallet app after the first
+  'not_supported', // a flow the wallet's protocol does not offer (NotSupportedError)
+  // Wallet accounts: the merchant's setup forbids the call, so nothing is sent (StateError, 400)
+  'wallet_not_connected', // live mode: no wallet account is connected for that wallet
+  'wallet_certificate_missing', // a WeChat Pay /secapi/ call (reverse, refund) with no client certificate connected
+  'livemode_mismatch', // a key, object or wallet account of one mode used with the other mode
+  // Wallet calls (WalletError, 502)
+  'wallet_account_missing', // test mode: the merchant has no account at the simulator for that wallet
+  'wallet_credentials_rejected', // the wallet refused the connected credentials (key, app id or signature)
+  'wallet_unavailable', // the wallet could not be reached; nothing was sent
+  'wallet_unreachable', // older name of wallet_unavailable that the Omise tests still throw; do not use in new code
+  // Anything else (500)
+  'internal_error', // an unexpected error; logged, never shown with its stack
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
 export class CounterpayError extends Error {
   constructor(
     readonly type: ErrorType,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly statusCode: number,
     readonly param?: string,
@@ -25,14 +85,14 @@ export class CounterpayError extends Error {
 
 /** Bad input: a field is missing, of the wrong type or out of range. */
 export class ValidationError extends CounterpayError {
-  constructor(code: string, message: string, param?: string) {
+  constructor(code: ErrorCode, message: string, param?: string) {
     super('invalid_request_error', code, message, 400, param);
   }
 }
 
 /** The API key, signature or credentials are missing or wrong. */
 export class AuthenticationError extends CounterpayError {
-  constructor(message = 'Invalid API key.', code = 'invalid_api_key') {
+  constructor(message = 'Invalid API key.', code: ErrorCode = 'invalid_api_key') {
     super('authentication_error', code, message, 401);
   }
 }
@@ -46,21 +106,21 @@ export class NotFoundError extends CounterpayError {
 
 /** A retry reused an idempotency key or merchant order id with different parameters. */
 export class IdempotencyError extends CounterpayError {
-  constructor(code: string, message: string, param?: string) {
+  constructor(code: ErrorCode, message: string, param?: string) {
     super('idempotency_error', code, message, 409, param);
   }
 }
 
 /** The request is well-formed but not allowed in the object's current state (refund too large, not paid…). */
 export class StateError extends CounterpayError {
-  constructor(code: string, message: string, param?: string) {
+  constructor(code: ErrorCode, message: string, param?: string) {
     super('invalid_request_error', code, message, 400, param);
   }
 }
 
 /** The wallet answered something we could not use, or was unreachable, for a call with no unknown state. */
 export class WalletError extends CounterpayError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super('wallet_error', code, message, 502);
   }
 }
