@@ -47,8 +47,39 @@ const REFUND_TRANSITIONS: Record<RefundStatus, readonly RefundStatus[]> = {
   failed: [],
 };
 
+/** The one status that is still open, for storage queries (`where status = PROCESSING`). */
+export const PROCESSING = 'processing' as const;
+
+/** Refunds that hold part of the paid amount: the ones that succeeded and the ones still in flight. */
+export const REFUND_STATUSES_HOLDING_AMOUNT: readonly RefundStatus[] = ['processing', 'succeeded'];
+
+/** Still waiting for the wallet's answer (payments and refunds alike). */
+export function isProcessing(status: PaymentStatus | RefundStatus): boolean {
+  return status === PROCESSING;
+}
+
 export function isFinalPaymentStatus(status: PaymentStatus): boolean {
   return PAYMENT_TRANSITIONS[status].length === 0;
+}
+
+export function isFinalRefundStatus(status: RefundStatus): boolean {
+  return REFUND_TRANSITIONS[status].length === 0;
+}
+
+/** Only money that arrived can go back; the window and the amount left are `checkRefund`'s. */
+export function isRefundable(payment: { status: PaymentStatus }): boolean {
+  return payment.status === 'succeeded';
+}
+
+/** A cancel reverses a payment the buyer has not finished; a final one is refunded instead. */
+export function isCancellable(status: PaymentStatus): boolean {
+  return isProcessing(status);
+}
+
+export function assertCancellable(status: PaymentStatus): void {
+  if (!isCancellable(status)) {
+    throw new StateError('payment_not_cancellable', `The payment is ${status}; only a processing payment can be cancelled. Refund a succeeded payment instead.`);
+  }
 }
 
 export function canTransitionPayment(from: PaymentStatus, to: PaymentStatus): boolean {
@@ -72,7 +103,7 @@ export function assertRefundTransition(from: RefundStatus, to: RefundStatus): vo
   }
 }
 
-/** What a status change implies for the stored row (timestamps, failure fields). */
+/** Every column a payment status change writes (timestamps, failure fields). */
 export interface PaymentTransition {
   status: PaymentStatus;
   failure_code: FailureCode | null;
@@ -81,24 +112,62 @@ export interface PaymentTransition {
   closed_at: string | null;
 }
 
+export interface PaymentTransitionDetails {
+  /** Failed or closed: why. Defaults to failed_processing (failed) and payment_cancelled (closed). */
+  failureCode?: FailureCode | undefined;
+  /** Succeeded: when the wallet says the buyer paid; defaults to the time of the change. */
+  paidAt?: Date | null | undefined;
+}
+
+/**
+ * The only code that computes a payment's status change. Throws StateError on a move the machine
+ * forbids. A bare failure code as the fourth argument is the older form, still accepted.
+ */
 export function paymentTransition(
   from: PaymentStatus,
-  to: Exclude<PaymentStatus, 'processing'>,
+  to: PaymentStatus,
   at: Date,
-  failure?: FailureCode,
+  details: PaymentTransitionDetails | FailureCode = {},
 ): PaymentTransition {
   assertPaymentTransition(from, to);
-  const failure_code = to === 'succeeded' ? null : (failure ?? (to === 'closed' ? 'payment_cancelled' : 'failed_processing'));
+  const { failureCode, paidAt } = typeof details === 'string' ? { failureCode: details, paidAt: undefined } : details;
+  const failure_code = to === 'succeeded' ? null : (failureCode ?? (to === 'closed' ? 'payment_cancelled' : 'failed_processing'));
   return {
     status: to,
     failure_code,
     failure_message: failure_code ? failureMessage(failure_code) : null,
-    paid_at: to === 'succeeded' ? at.toISOString() : null,
+    paid_at: to === 'succeeded' ? (paidAt ?? at).toISOString() : null,
     closed_at: to === 'closed' ? at.toISOString() : null,
   };
 }
 
-/** Amount still refundable: what was paid minus refunds that succeeded or are still processing. */
-export function refundableAmount(amountPaid: number, refundsReserved: number): number {
-  return Math.max(0, amountPaid - refundsReserved);
+/** Every column a refund status change writes. */
+export interface RefundTransition {
+  status: RefundStatus;
+  wallet_refund_id: string | null;
+  failure_code: FailureCode | null;
+  failure_message: string | null;
+  succeeded_at: string | null;
+}
+
+export interface RefundTransitionDetails {
+  walletRefundId?: string | null | undefined;
+  /** Failed: why; defaults to failed_processing. */
+  failureCode?: FailureCode | undefined;
+  /** Failed: the wallet's own words; defaults to the failure code's message. */
+  failureMessage?: string | undefined;
+}
+
+/** The only code that computes a refund's status change. Throws StateError on a forbidden move. */
+export function refundTransition(from: RefundStatus, to: RefundStatus, at: Date, details: RefundTransitionDetails = {}): RefundTransition {
+  assertRefundTransition(from, to);
+  const failed = to === 'failed';
+  const failure_code = failed ? (details.failureCode ?? 'failed_processing') : null;
+  return {
+    status: to,
+    wallet_refund_id: details.walletRefundId ?? null,
+    failure_code,
+    failure_message: failure_code ? (details.failureMessage ?? failureMessage(failure_code)) : null,
+    succeeded_at: to === 'succeeded' ? at.toISOString() : null,
+  };
 }
