@@ -1,16 +1,23 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type SecretBox, newId } from '@counterpay/core';
-import type { Database } from '@counterpay/db';
 import type { GatewayConfig } from '../config.ts';
-import type { DeliveryRow } from './delivery-claims.ts';
-import { notificationFormatFor } from './format-registry.ts';
-import type { EventPayload, NotificationContext } from './notification-format.ts';
+import type { Delivery, DeliveryRepository } from '../repositories/delivery-repository.ts';
+import type { EventRepository } from '../repositories/event-repository.ts';
+import type { WebhookEndpointRepository } from '../repositories/webhook-endpoint-repository.ts';
+import type { NotificationFormats } from './format-registry.ts';
+import type { NotificationContext, NotificationFormat } from './notification-format.ts';
 
 /** At most this many deliveries to one endpoint at a time: a slow endpoint cannot take the pool. */
 const MAX_IN_FLIGHT_PER_TARGET = 4;
 /** Only this much of a receiver's answer is read (and kept in the log). */
 const MAX_RESPONSE_BYTES = 4096;
+/** A claim outlives the request's timeout, so a live instance never loses a delivery it is still sending. */
+const LEASE_MARGIN_MS = 5000;
+
+export interface DeliveryWorkerRepositories {
+  deliveries: DeliveryRepository;
+  events: EventRepository;
+  endpoints: WebhookEndpointRepository;
+}
 
 /**
  * Delivers one claimed delivery: renders it in the payment's dialect format, signs it, POSTs it with a
@@ -21,18 +28,25 @@ export class DeliveryWorker {
   readonly #inFlight = new Map<string, number>();
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly box: SecretBox,
+    private readonly repositories: DeliveryWorkerRepositories,
+    private readonly formats: NotificationFormats,
     private readonly config: GatewayConfig,
+    /** This gateway instance: it owns the leases of what it claims. */
+    private readonly instanceId: string,
     private readonly log: Logger,
   ) {}
 
-  async deliver(delivery: DeliveryRow): Promise<void> {
-    const key = delivery.endpoint_id ?? delivery.url;
+  /** Due deliveries for this instance, leased for longer than one attempt can take. */
+  claim(limit: number): Promise<Delivery[]> {
+    return this.repositories.deliveries.claimDue({ owner: this.instanceId, limit, leaseMs: this.config.notifyTimeoutMs + LEASE_MARGIN_MS });
+  }
+
+  async deliver(delivery: Delivery): Promise<void> {
+    const key = delivery.endpointId ?? delivery.url;
     const busy = this.#inFlight.get(key) ?? 0;
     if (busy >= MAX_IN_FLIGHT_PER_TARGET) {
       // Give the slot back to other endpoints; this one is tried again in a moment.
-      await this.release(delivery, new Date(Date.now() + 200));
+      await this.repositories.deliveries.release(delivery.id, new Date(Date.now() + 200));
       return;
     }
     this.#inFlight.set(key, busy + 1);
@@ -45,9 +59,9 @@ export class DeliveryWorker {
     }
   }
 
-  private async attempt(delivery: DeliveryRow): Promise<void> {
-    const ctx = await this.context(delivery);
-    const format = notificationFormatFor(ctx.payment.dialect);
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { deliveries, endpoints } = this.repositories;
+    const { format, ctx } = await this.context(delivery);
     const { body, headers } = format.render(ctx);
     const started = performance.now();
     let status: number | null = null;
@@ -62,66 +76,44 @@ export class DeliveryWorker {
     }
     const ok = status !== null && format.acknowledged(status, excerpt ?? '');
     const now = new Date();
-    await this.db
-      .insertInto('delivery_attempts')
-      .values({ id: newId('deliveryAttempt'), delivery_id: delivery.id, event_id: delivery.event_id, url: delivery.url, attempted_at: now.toISOString(), http_status: status, latency_ms: Math.round(performance.now() - started), response_excerpt: excerpt, error })
-      .execute();
+    const attempts = delivery.attempts + 1;
+    await deliveries.recordAttempt(delivery, { at: now.toISOString(), httpStatus: status, latencyMs: Math.round(performance.now() - started), responseExcerpt: excerpt, error });
     if (ok) {
-      await this.db.updateTable('deliveries').set({ status: 'delivered', delivered_at: now.toISOString(), attempts: delivery.attempts + 1, lease_owner: null, lease_until: null }).where('id', '=', delivery.id).execute();
+      await deliveries.markDelivered(delivery.id, attempts, now);
       return;
     }
-    const attempts = delivery.attempts + 1;
     const delayS = this.config.notifyRetryScheduleS[attempts - 1];
     if (delayS === undefined) {
-      await this.db.updateTable('deliveries').set({ status: 'failed', attempts, lease_owner: null, lease_until: null }).where('id', '=', delivery.id).execute();
-      if (delivery.endpoint_id) await this.db.updateTable('webhook_endpoints').set({ status: 'failing', updated_at: now.toISOString() }).where('id', '=', delivery.endpoint_id).where('status', '=', 'enabled').execute();
-      this.log.warn({ delivery: delivery.id, event: delivery.event_id }, 'notification failed every retry');
+      await deliveries.markFailed(delivery.id, attempts);
+      if (delivery.endpointId) await endpoints.markFailing(delivery.endpointId, now);
+      this.log.warn({ delivery: delivery.id, event: delivery.eventId }, 'notification failed every retry');
       return;
     }
-    await this.db.updateTable('deliveries').set({ attempts }).where('id', '=', delivery.id).execute();
-    await this.release(delivery, new Date(now.getTime() + delayS * 1000));
-  }
-
-  private async release(delivery: DeliveryRow, next: Date): Promise<void> {
-    await this.db.updateTable('deliveries').set({ next_attempt_at: next.toISOString(), lease_owner: null, lease_until: null }).where('id', '=', delivery.id).execute();
+    await deliveries.scheduleRetry(delivery.id, attempts, new Date(now.getTime() + delayS * 1000));
   }
 
   /** Everything a format needs: the event, its payment (and refund), and the secret that signs it. */
-  private async context(delivery: DeliveryRow): Promise<NotificationContext> {
-    const eventRow = await this.db.selectFrom('events').selectAll().where('id', '=', delivery.event_id).executeTakeFirstOrThrow();
-    const event = JSON.parse(eventRow.payload) as EventPayload;
-    const refund = eventRow.object_type === 'refund' ? ((await this.db.selectFrom('refunds').selectAll().where('id', '=', eventRow.object_id).executeTakeFirst()) ?? null) : null;
-    const paymentId = refund ? refund.payment_id : eventRow.object_id;
-    const payment = await this.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow();
-    const format = notificationFormatFor(payment.dialect);
+  private async context(delivery: Delivery): Promise<{ format: NotificationFormat; ctx: NotificationContext }> {
+    const subject = await this.repositories.events.subject(delivery.eventId);
+    if (!subject) throw new Error(`event ${delivery.eventId} or the payment it is about no longer exists`);
+    const format = this.formats.formatFor(subject.payment.dialect);
     let secret: string;
     let account: NotificationContext['account'] = null;
-    if (delivery.endpoint_id) {
-      secret = await this.endpointSecrets(delivery.endpoint_id);
+    if (delivery.endpointId) {
+      // Current secret, then a rotated one still in its overlap (newline-separated, as formats expect).
+      const secrets = await this.repositories.endpoints.signingSecrets(delivery.endpointId);
+      if (!secrets) throw new Error(`webhook endpoint ${delivery.endpointId} no longer exists`);
+      secret = secrets.join('\n');
     } else {
       // A dialect with no shared secret of its own (Omise) signs notify_url deliveries with the webhook secret.
-      const credential = await this.db
-        .selectFrom('dialect_credentials')
-        .selectAll()
-        .where('merchant_id', '=', payment.merchant_id)
-        .where('dialect', '=', format.secretSource === 'webhook' ? 'webhook' : payment.dialect)
-        .executeTakeFirstOrThrow();
-      secret = this.box.open(credential.secret_ciphertext);
-      account = { accountId: credential.account_id, clientId: credential.client_id };
+      const dialect = format.secretSource === 'webhook' ? 'webhook' : subject.payment.dialect;
+      const key = await this.repositories.endpoints.notifyUrlSigningKey(subject.payment.merchant_id, dialect, subject.event.livemode);
+      if (!key) throw new Error(`merchant ${subject.payment.merchant_id} has no ${dialect} secret in ${subject.event.livemode ? 'live' : 'test'} mode to sign with`);
+      secret = key.secret;
+      account = { accountId: key.accountId, clientId: key.clientId };
     }
-    const m = await this.db.selectFrom('merchants').selectAll().where('id', '=', payment.merchant_id).executeTakeFirstOrThrow();
-    const merchant = { id: m.id, name: m.name, defaultCurrency: m.default_currency, livemode: m.livemode === 1, feeRateBps: m.fee_rate_bps, feeVatBps: m.fee_vat_bps };
-    return { event, payment, refund, secret, account, merchant };
-  }
-
-  /** The endpoint's secret, plus the previous one while a rotation overlaps (newline-separated). */
-  private async endpointSecrets(endpointId: string): Promise<string> {
-    const endpoint = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', endpointId).executeTakeFirstOrThrow();
-    const secrets = [this.box.open(endpoint.secret_ciphertext)];
-    if (endpoint.previous_secret_ciphertext && endpoint.previous_secret_expires_at && Date.parse(endpoint.previous_secret_expires_at) > Date.now()) {
-      secrets.push(this.box.open(endpoint.previous_secret_ciphertext));
-    }
-    return secrets.join('\n');
+    const { payment, refund, merchant } = subject;
+    return { format, ctx: { event: subject.event.payload, payment, refund, secret, account, merchant } };
   }
 }
 

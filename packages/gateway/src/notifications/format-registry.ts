@@ -1,21 +1,20 @@
-import { omiseNotification } from '../dialects/omise/omise-notification.ts';
-import { pingPongNotification } from '../dialects/pingpong/pingpong-notification.ts';
-import { scanForPayNotification } from '../dialects/scanforpay/scanforpay-notification.ts';
 import { nativeFormat } from './formats/native-format.ts';
 import type { NotificationFormat } from './notification-format.ts';
 
 /**
- * Notification formats by the dialect a payment was created through. A dialect registers its own
- * (its envelope, signature and acknowledgement rule); payments of any other dialect get native events.
+ * Notification formats by the dialect a payment was created through. Built at the composition root,
+ * where each dialect registers its own (envelope, signature, acknowledgement rule); payments of any
+ * other dialect get native events. Notifications never import the dialects, so there is no cycle.
  */
-const formats = new Map<string, NotificationFormat>(
-  [nativeFormat, pingPongNotification, scanForPayNotification, omiseNotification].map((format) => [format.dialect, format]),
-);
+export class NotificationFormats {
+  readonly #formats = new Map<string, NotificationFormat>([[nativeFormat.dialect, nativeFormat]]);
 
-export function registerNotificationFormat(format: NotificationFormat): void {
-  formats.set(format.dialect, format);
-}
+  register(format: NotificationFormat): this {
+    this.#formats.set(format.dialect, format);
+    return this;
+  }
 
-export function notificationFormatFor(dialect: string): NotificationFormat {
-  return formats.get(dialect) ?? nativeFormat;
+  formatFor(dialect: string): NotificationFormat {
+    return this.#formats.get(dialect) ?? nativeFormat;
+  }
 }

@@ -1,26 +1,21 @@
-import type { PaymentRow, RefundRow } from '../payments/objects.ts';
+import type { EventPayload } from '../repositories/event-outbox.ts';
+import type { EventSubject } from '../repositories/event-repository.ts';
 
 /** An outbox event as stored in `events.payload` (the native event object). */
-export interface EventPayload {
-  id: string;
-  object: 'event';
-  type: string;
-  created_at: string;
-  data: { object: Record<string, unknown> };
-}
+export type { EventPayload };
 
 export interface NotificationContext {
   event: EventPayload;
   /** The payment the event is about (for refund events: the refunded payment). */
-  payment: PaymentRow;
+  payment: EventSubject['payment'];
   /** The refund, for refund events. */
-  refund: RefundRow | null;
+  refund: EventSubject['refund'];
   /** The secret that signs for this target: a webhook endpoint's secret, or the dialect's shared secret. */
   secret: string;
   /** Dialect account facts needed in the envelope (PingPong accId/clientId, ScanForPay partnerNo). */
   account: { accountId: string; clientId: string | null } | null;
   /** The merchant's pricing, for formats that show fees (Omise). */
-  merchant: { id: string; name: string; defaultCurrency: string; livemode: boolean; feeRateBps: number; feeVatBps: number };
+  merchant: EventSubject['merchant'];
 }
 
 export interface RenderedNotification {

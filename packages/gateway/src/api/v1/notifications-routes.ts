@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
-import { toEndpointObject } from '../../notifications/notification-service.ts';
+import type { MerchantScope } from '../../repositories/scope.ts';
 import { IdParams, errorResponses } from './schemas.ts';
 
 const EndpointSchema = Type.Object({
@@ -10,10 +11,11 @@ const EndpointSchema = Type.Object({
   url: Type.String(),
   event_types: Type.Array(Type.String()),
   status: Type.String({ description: 'enabled, disabled, or failing (a delivery exhausted every retry; replay to re-enable)' }),
+  livemode: Type.Boolean({ description: 'The mode of the key that created it: it receives only events of that mode.' }),
   created_at: Type.String(),
   secret: Type.Optional(Type.String({ description: 'Shown only when created or rotated.' })),
 });
-const EventSchema = Type.Object({ id: Type.String(), object: Type.Literal('event'), type: Type.String(), created_at: Type.String(), data: Type.Object({ object: Type.Record(Type.String(), Type.Unknown()) }) });
+const EventSchema = Type.Object({ id: Type.String(), object: Type.Literal('event'), type: Type.String(), livemode: Type.Boolean(), created_at: Type.String(), data: Type.Object({ object: Type.Record(Type.String(), Type.Unknown()) }) });
 const AttemptSchema = Type.Object({ at: Type.String(), http_status: Type.Union([Type.Integer(), Type.Null()]), latency_ms: Type.Integer(), response_excerpt: Type.Union([Type.String(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]) });
 const DeliverySchema = Type.Object({
   id: Type.String(),
@@ -28,6 +30,9 @@ const DeliverySchema = Type.Object({
 const EventTypes = Type.Array(Type.String(), { maxItems: 10, description: 'Event types to receive, or ["*"] (default).' });
 const list = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ object: Type.Literal('list'), url: Type.String(), has_more: Type.Boolean(), data: Type.Array(item) });
 
+/** The caller's merchant in the mode of its key: it sees only that mode's endpoints and events. */
+const scopeOf = (request: FastifyRequest): MerchantScope => ({ merchantId: request.merchant.id, livemode: request.merchant.livemode });
+
 /** Webhook endpoints, the event log, delivery attempts, redelivery and bulk replay. */
 export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -37,16 +42,16 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
     app.post(
       '/webhook_endpoints',
       { schema: { summary: 'Register a webhook endpoint', tags, body: Type.Object({ url: Type.String({ maxLength: 512 }), event_types: Type.Optional(EventTypes) }, { additionalProperties: false }), response: { 200: EndpointSchema, ...errorResponses } } },
-      async (request) => n.createEndpoint(request.merchant.id, request.merchant.livemode, { url: request.body.url, ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}) }),
+      async (request) => n.createEndpoint(scopeOf(request), { url: request.body.url, ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}) }),
     );
     app.get('/webhook_endpoints', { schema: { summary: 'List webhook endpoints', tags, response: { 200: list(EndpointSchema), ...errorResponses } } }, async (request) => ({
       object: 'list' as const,
       url: '/v1/webhook_endpoints',
       has_more: false,
-      data: await n.listEndpoints(request.merchant.id),
+      data: await n.listEndpoints(scopeOf(request)),
     }));
     app.get('/webhook_endpoints/:id', { schema: { summary: 'Retrieve a webhook endpoint', tags, params: IdParams, response: { 200: EndpointSchema, ...errorResponses } } }, async (request) =>
-      toEndpointObject(await n.getEndpoint(request.merchant.id, request.params.id)),
+      n.getEndpoint(scopeOf(request), request.params.id),
     );
     app.post(
       '/webhook_endpoints/:id',
@@ -60,7 +65,7 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
         },
       },
       async (request) =>
-        n.updateEndpoint(request.merchant.id, request.merchant.livemode, request.params.id, {
+        n.updateEndpoint(scopeOf(request), request.params.id, {
           ...(request.body.url !== undefined ? { url: request.body.url } : {}),
           ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}),
           ...(request.body.disabled !== undefined ? { disabled: request.body.disabled } : {}),
@@ -69,7 +74,7 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
     app.delete(
       '/webhook_endpoints/:id',
       { schema: { summary: 'Delete a webhook endpoint', tags, params: IdParams, response: { 200: Type.Object({ id: Type.String(), object: Type.Literal('webhook_endpoint'), deleted: Type.Boolean() }), ...errorResponses } } },
-      async (request) => n.deleteEndpoint(request.merchant.id, request.params.id),
+      async (request) => n.deleteEndpoint(scopeOf(request), request.params.id),
     );
     app.post(
       '/webhook_endpoints/:id/rotate_secret',
@@ -82,7 +87,7 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
           response: { 200: EndpointSchema, ...errorResponses },
         },
       },
-      async (request) => n.rotateSecret(request.merchant.id, request.params.id, request.body?.overlap_seconds),
+      async (request) => n.rotateSecret(scopeOf(request), request.params.id, request.body?.overlap_seconds),
     );
     app.post(
       '/webhook_endpoints/:id/replay',
@@ -95,7 +100,7 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
           response: { 200: Type.Object({ object: Type.Literal('replay'), endpoint: Type.String(), since: Type.String(), deliveries: Type.Integer() }), ...errorResponses },
         },
       },
-      async (request) => n.replayEndpoint(request.merchant.id, request.params.id, request.body.since),
+      async (request) => n.replayEndpoint(scopeOf(request), request.params.id, request.body.since),
     );
 
     app.get(
@@ -109,26 +114,26 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
         },
       },
       async (request) => {
-        const { data, hasMore } = await n.listEvents(request.merchant.id, {
+        const { data, hasMore } = await n.listEvents(scopeOf(request), {
           limit: request.query.limit ? Number(request.query.limit) : 10,
           ...(request.query.type ? { type: request.query.type } : {}),
           ...(request.query.starting_after ? { startingAfter: request.query.starting_after } : {}),
         });
-        return { object: 'list' as const, url: '/v1/events', has_more: hasMore, data: data as never };
+        return { object: 'list' as const, url: '/v1/events', has_more: hasMore, data };
       },
     );
     app.get('/events/:id', { schema: { summary: 'Retrieve an event', tags, params: IdParams, response: { 200: EventSchema, ...errorResponses } } }, async (request) =>
-      (await n.getEvent(request.merchant.id, request.params.id)) as never,
+      n.getEvent(scopeOf(request), request.params.id),
     );
     app.get('/events/:id/deliveries', { schema: { summary: 'The event\'s deliveries and every attempt', tags, params: IdParams, response: { 200: list(DeliverySchema), ...errorResponses } } }, async (request) => ({
       object: 'list' as const,
       url: `/v1/events/${request.params.id}/deliveries`,
       has_more: false,
-      data: await n.listDeliveries(request.merchant.id, request.params.id),
+      data: await n.listDeliveries(scopeOf(request), request.params.id),
     }));
     app.post(
       '/events/:id/redeliver',
       { schema: { summary: 'Send the event again to every target', tags, params: IdParams, response: { 200: Type.Object({ object: Type.Literal('redelivery'), event: Type.String(), deliveries: Type.Integer() }), ...errorResponses } } },
-      async (request) => n.redeliver(request.merchant.id, request.params.id),
+      async (request) => n.redeliver(scopeOf(request), request.params.id),
     );
   };
