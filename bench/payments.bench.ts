@@ -32,7 +32,7 @@ const gateway = await startGateway({
   logger: createLogger('silent'),
   config: { host: '127.0.0.1', port: 0, dataDir, simUrl: sim.url, masterKey: 'bench' },
 });
-const { secret_key } = await createMerchant(database.db, new SecretBox('bench'), { name: 'Bench' });
+const { secret_key } = await createMerchant(database, 'bench', { name: 'Bench' });
 const headers = { authorization: `Bearer ${secret_key}`, 'content-type': 'application/json' };
 const first = await fetch(`${gateway.url}/v1/payments`, {
   method: 'POST',

@@ -194,7 +194,7 @@ for (const kind of await testDatabaseKinds()) {
       const { body } = await pay(`${WALLET_PREFIX.alipay}1`);
       const { SecretBox: Box } = await import('@counterpay/core');
       const { createMerchant } = await import('@counterpay/gateway');
-      const other = await createMerchant(h.database.db, new Box('test-master-key'), { name: 'Other' });
+      const other = await createMerchant(h.database, 'test-master-key', { name: 'Other' });
       const response = await h.api('GET', `/v1/payments/${body.id}`, undefined, { authorization: `Bearer ${other.secret_key}` });
       expect(response.status).toBe(404);
     });

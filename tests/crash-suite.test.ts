@@ -30,7 +30,7 @@ describe('crash suite: kill -9 under load', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'counterpay-crash-'));
     sim = await startSimulator({ host: '127.0.0.1', port: 0, confirmDelayMs: 1500, lostAnswerDelayMs: 2500, logger: false });
     database = await connectDatabase({ dataDir });
-    secretKey = (await createMerchant(database.db, new SecretBox(MASTER_KEY), { name: 'Crash Shop' })).secret_key;
+    secretKey = (await createMerchant(database, MASTER_KEY, { name: 'Crash Shop' })).secret_key;
     gateway = new GatewayProcess(await freePort(), { DATA_DIR: dataDir, SIM_URL: sim.url, COUNTERPAY_MASTER_KEY: MASTER_KEY });
     await gateway.start();
   });

@@ -27,7 +27,7 @@ describe.runIf(kinds.includes('postgres'))('several gateway instances on Postgre
   beforeAll(async () => {
     sim = await startSimulator({ host: '127.0.0.1', port: 0, confirmDelayMs: 1500, lostAnswerDelayMs: 2500, logger: false });
     database = await connectDatabase({ databaseUrl: postgresTestUrl(), pgSchema: schema });
-    secretKey = (await createMerchant(database.db, new SecretBox(MASTER_KEY), { name: 'Group Shop' })).secret_key;
+    secretKey = (await createMerchant(database, MASTER_KEY, { name: 'Group Shop' })).secret_key;
     for (let i = 0; i < 3; i++) {
       const gateway = new GatewayProcess(await freePort(), {
         DATABASE_URL: postgresTestUrl(),

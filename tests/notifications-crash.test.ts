@@ -26,7 +26,7 @@ describe('notifications across a killed gateway', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'counterpay-notify-crash-'));
     sim = await startSimulator({ host: '127.0.0.1', port: 0, logger: false });
     database = await connectDatabase({ dataDir });
-    secretKey = (await createMerchant(database.db, new SecretBox(MASTER_KEY), { name: 'Notify Shop' })).secret_key;
+    secretKey = (await createMerchant(database, MASTER_KEY, { name: 'Notify Shop' })).secret_key;
     receiver = await startReceiver((i) => (i % 3 === 0 ? 'hang' : 200));
     gateway = new GatewayProcess(await freePort(), { DATA_DIR: dataDir, SIM_URL: sim.url, COUNTERPAY_MASTER_KEY: MASTER_KEY, NOTIFY_RETRY_SCHEDULE: '0.2,0.2,0.5,0.5,1,1,1', NOTIFY_TIMEOUT_MS: '500' });
     await gateway.start();

@@ -61,7 +61,7 @@ export async function startHarness(kind: TestDatabaseKind, config: Partial<Gatew
       ...config,
     },
   });
-  const merchant = await createMerchant(database.db, new SecretBox('test-master-key'), { name: 'Test Shop', currency: 'CNY' });
+  const merchant = await createMerchant(database, 'test-master-key', { name: 'Test Shop', currency: 'CNY' });
 
   async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const response = await fetch(`${gateway.url}${path}`, {

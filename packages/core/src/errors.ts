@@ -48,6 +48,7 @@ export const ERROR_CODES = [
   'refund_window_expired', // a refund more than 365 days after the payment
   'payment_fully_refunded', // a refund of a payment with nothing left to refund
   'refund_exceeds_payment', // a refund larger than what is left to refund
+  'refund_exceeds_amount_paid', // a refund larger than the whole payment (PingPong tells it apart from one larger than what is left)
   'payment_not_cancellable', // a cancel of a payment that is no longer processing
   'not_a_qr_payment', // a QR action on a barcode payment
   'qr_bound_to_other_wallet', // a one-for-all code opened in a second wallet app after the first

@@ -38,6 +38,9 @@ export function checkRefund(facts: RefundRequestFacts): number {
   const left = refundableAmount(facts.amountPaid, facts.reserved);
   if (left <= 0) throw new StateError('payment_fully_refunded', 'The payment has already been refunded in full.', 'amount');
   const amount = facts.requested ?? left;
+  if (amount > facts.amountPaid) {
+    throw new StateError('refund_exceeds_amount_paid', `The refund (${amount}) exceeds the amount paid (${facts.amountPaid}).`, 'amount');
+  }
   if (amount > left) {
     throw new StateError('refund_exceeds_payment', `The refund (${amount}) exceeds what is left to refund (${left}).`, 'amount');
   }

@@ -45,20 +45,20 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {
-    await services.store.db.selectFrom('merchants').select('id').limit(1).execute();
-    return { status: 'ok', database: services.database.kind };
+    await services.merchants.ping();
+    return { status: 'ok', database: services.databaseKind };
   });
 
-  await app.register(qrPageRoutes(services));
+  await app.register(qrPageRoutes(services.qrPayments));
   await app.register(omisePlugin(services));
   await app.register(scanForPayPlugin(services));
   await app.register(pingPongPlugin(services));
-  await app.register(walletNotifyRoutes(services));
+  await app.register(walletNotifyRoutes(services.walletNotifications));
   await app.register(
     async (v1) => {
       // The native API speaks JSON only: other bodies are refused (415), not half-parsed.
       v1.removeContentTypeParser('text/plain');
-      v1.addHook('onRequest', bearerAuth(services.store.db));
+      v1.addHook('onRequest', bearerAuth(services.merchants));
       await v1.register(paymentsRoutes(services));
       await v1.register(notificationsRoutes(services));
     },

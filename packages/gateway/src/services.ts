@@ -3,40 +3,51 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { type Connector, SecretBox, type Wallet } from '@counterpay/core';
 import { createConnectors } from '@counterpay/connectors';
-import type { DatabaseHandle } from '@counterpay/db';
+import type { DatabaseHandle, DatabaseKind } from '@counterpay/db';
 import type { GatewayConfig } from './config.ts';
+import { omiseNotification } from './dialects/omise/omise-notification.ts';
+import { pingPongNotification } from './dialects/pingpong/pingpong-notification.ts';
+import { scanForPayNotification } from './dialects/scanforpay/scanforpay-notification.ts';
+import { type CreateMerchantInput, type MerchantCredentials, MerchantService } from './merchants/merchant-service.ts';
+import { DeliveryWorker } from './notifications/delivery-worker.ts';
+import { DialectEvents } from './notifications/dialect-events.ts';
+import { NotificationFormats } from './notifications/format-registry.ts';
+import { NotificationService } from './notifications/notification-service.ts';
+import { ChangeFeed } from './payments/change-feed.ts';
+import { PaymentActions } from './payments/payment-actions.ts';
 import { PaymentService } from './payments/payment-service.ts';
-import { PaymentStore } from './payments/payment-store.ts';
 import { QrPaymentService } from './payments/qr-payment-service.ts';
 import { RefundService } from './payments/refund-service.ts';
 import { WalletGateway } from './payments/wallet-gateway.ts';
+import { createRepositories } from './repositories/repositories.ts';
 import { WalletAccounts } from './wallets/wallet-accounts.ts';
+import { WalletNotificationService } from './wallets/wallet-notification-service.ts';
 import { Resolver } from './workers/resolver.ts';
 import { WorkerLoop } from './workers/worker-loop.ts';
-import { claimDueTasks } from './workers/task-claims.ts';
-import { claimDueDeliveries } from './notifications/delivery-claims.ts';
-import { DeliveryWorker } from './notifications/delivery-worker.ts';
-import { NotificationService } from './notifications/notification-service.ts';
 
+/** What the APIs and the command line use; each route plugin takes only the services it needs. */
 export interface Services {
   config: GatewayConfig;
-  database: DatabaseHandle;
-  box: SecretBox;
-  store: PaymentStore;
+  databaseKind: DatabaseKind;
+  /** Where the data lives (a file, or the PostgreSQL server and schema), for banners. */
+  databaseLocation: string;
+  merchants: MerchantService;
   payments: PaymentService;
-  refunds: RefundService;
   qrPayments: QrPaymentService;
-  connectors: Record<Wallet, Connector>;
+  refunds: RefundService;
   walletAccounts: WalletAccounts;
+  walletNotifications: WalletNotificationService;
   notifications: NotificationService;
+  dialectEvents: DialectEvents;
   workers: Array<WorkerLoop<any>>;
 }
 
-/** The composition root: builds every service once, from the config and an open database. */
+/** The composition root: the only place that knows every part; builds each once, from the config and an open database. */
 export function createServices(config: GatewayConfig, database: DatabaseHandle, log: Logger, connectors?: Record<Wallet, Connector>): Services {
   const box = new SecretBox(config.masterKey);
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const store = new PaymentStore(database.db, database.kind, instanceId);
+  const repos = createRepositories(database, box, instanceId);
+  const feed = new ChangeFeed();
   const walletConnectors =
     connectors ??
     createConnectors({
@@ -44,27 +55,49 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
       wechatBaseUrl: config.simUrl,
       timeoutMs: config.walletTimeoutMs,
     });
-  const walletAccounts = new WalletAccounts(database.db, box, config.simUrl);
-  const wallets = new WalletGateway(walletConnectors, walletAccounts, store);
-  const payments = new PaymentService(store, wallets, config);
-  const qrPayments = new QrPaymentService(store, wallets, payments, config);
-  const refunds = new RefundService(store, wallets, config);
-  const resolver = new Resolver(store, wallets, payments, refunds, config, log);
-  const notifications = new NotificationService(database.db, box);
-  const deliveries = new DeliveryWorker(database.db, box, config, log);
+  const walletAccounts = new WalletAccounts(repos.walletAccounts, box, config.simUrl);
+  const wallets = new WalletGateway(walletConnectors, walletAccounts, repos.walletCalls);
+  const actions = new PaymentActions(repos.payments, repos.tasks, feed, config);
+  const payments = new PaymentService(repos.payments, repos.tasks, repos.idempotencyKeys, wallets, actions, feed, config);
+  const qrPayments = new QrPaymentService(repos.payments, repos.tasks, wallets, payments, actions, config);
+  const refunds = new RefundService(repos.refunds, repos.payments, repos.tasks, repos.idempotencyKeys, wallets, feed, config);
+  const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log);
+  // Each dialect registers its own notification format; notifications know only the interface.
+  const formats = new NotificationFormats().register(pingPongNotification).register(scanForPayNotification).register(omiseNotification);
+  const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries);
+  const deliveries = new DeliveryWorker({ deliveries: repos.deliveries, events: repos.events, endpoints: repos.webhookEndpoints }, formats, config, instanceId, log);
   const workers = [
     new WorkerLoop(
-      { name: 'resolver', tickMs: config.workerTickMs, concurrency: 64, wake: store.changes },
-      (limit) => claimDueTasks(database.db, database.kind, { owner: instanceId, kinds: ['payment', 'refund'], limit, leaseMs: config.leaseMs }),
+      { name: 'resolver', tickMs: config.workerTickMs, concurrency: 64, wake: feed.emitter },
+      (limit) => repos.tasks.claimDue({ kinds: ['payment', 'refund'], limit, leaseMs: config.leaseMs }),
       (task) => resolver.run(task),
       log,
     ),
     new WorkerLoop(
-      { name: 'notifier', tickMs: config.workerTickMs, concurrency: 32, wake: store.changes },
-      (limit) => claimDueDeliveries(database.db, database.kind, { owner: instanceId, limit, leaseMs: config.notifyTimeoutMs + 5000 }),
+      { name: 'notifier', tickMs: config.workerTickMs, concurrency: 32, wake: feed.emitter },
+      (limit) => deliveries.claim(limit),
       (delivery) => deliveries.deliver(delivery),
       log,
     ),
   ];
-  return { config, database, box, store, payments, refunds, qrPayments, connectors: walletConnectors, walletAccounts, notifications, workers };
+  return {
+    config,
+    databaseKind: database.kind,
+    databaseLocation: database.location,
+    merchants: new MerchantService(repos.merchants, box),
+    payments,
+    qrPayments,
+    refunds,
+    walletAccounts,
+    walletNotifications: new WalletNotificationService(wallets, walletAccounts, repos.payments, payments),
+    notifications,
+    dialectEvents: new DialectEvents(repos.events),
+    workers,
+  };
+}
+
+/** Creates a merchant in a database with no gateway running (`counterpay merchants create`, tests). */
+export function createMerchant(database: DatabaseHandle, masterKey: string, input: CreateMerchantInput): Promise<MerchantCredentials> {
+  const box = new SecretBox(masterKey);
+  return new MerchantService(createRepositories(database, box, 'merchants-create').merchants, box).createMerchant(input);
 }

@@ -10,7 +10,7 @@ export async function merchantsCreate(values: { name?: string | undefined; curre
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
-    const credentials = await createMerchant(database.db, new SecretBox(config.masterKey), { name: values.name, ...(values.currency ? { currency: values.currency } : {}) });
+    const credentials = await createMerchant(database, config.masterKey, { name: values.name, ...(values.currency ? { currency: values.currency } : {}) });
     if (values.json) {
       console.log(JSON.stringify(credentials, null, 2));
     } else {

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulator } from '@counterpay/walletsim';
-import { type RunningGateway, createMerchant, loadConfig, startGateway } from '@counterpay/gateway';
+import { CA_CERT_FILE, SimTls, startSimulator } from '@counterpay/walletsim';
+import { type GatewayConfig, type RunningGateway, createMerchant, loadConfig, startGateway } from '@counterpay/gateway';
 import { readDemoMerchant, writeDemoMerchant } from '../demo-merchant.ts';
 
 type Closer = { close(): Promise<void> };
@@ -14,44 +16,91 @@ function closeOnSignal(servers: Closer[]): void {
     console.log(`\n${signal}: stopping…`);
     Promise.all(servers.map((s) => s.close())).finally(() => process.exit(0));
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // `on`, not `once`: a second signal (Ctrl-C reaches a restarted child twice) must not cut the shutdown short.
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-async function runSimulator(): Promise<Closer & { url: string }> {
+/** `sim --tls` or SIM_TLS=1: the simulator serves HTTPS with its own CA, kept in DATA_DIR. */
+export function simTlsRequested(flag = false): boolean {
+  return flag || ['1', 'true', 'yes'].includes((process.env.SIM_TLS ?? '').toLowerCase());
+}
+
+/** Where the CLI and the gateway reach the simulator: SIM_URL, else the local one (https with SIM_TLS). */
+export function simulatorUrl(config: GatewayConfig, tls = simTlsRequested()): string {
+  return (process.env.SIM_URL || !tls) ? config.simUrl : config.simUrl.replace(/^http:/, 'https:');
+}
+
+async function runSimulator(tls: boolean): Promise<Closer & { url: string }> {
   const config = loadConfig();
   const port = Number(process.env.SIM_PORT ?? 8090);
-  return startSimulator({ host: config.host, port, dbFile: join(config.dataDir, 'walletsim.db') });
+  return startSimulator({ host: config.host, port, dbFile: join(config.dataDir, 'walletsim.db'), tls, caDir: config.dataDir });
 }
 
-export async function sim(): Promise<number> {
-  const simulator = await runSimulator();
+export async function sim(options: { tls?: boolean | undefined } = {}): Promise<number> {
+  const tls = simTlsRequested(options.tls);
+  const simulator = await runSimulator(tls);
   console.log(`Wallet simulator listening on ${simulator.url} (Alipay ${simulator.url}/gateway.do, WeChat Pay v2 ${simulator.url}/pay/…)`);
+  if (tls) {
+    const caFile = join(loadConfig().dataDir, CA_CERT_FILE);
+    console.log(`TLS: clients trust the simulator's CA ${caFile} (e.g. NODE_EXTRA_CA_CERTS=${caFile});`);
+    console.log('WeChat Pay /secapi/ calls need the client certificate `counterpay sim register --json` prints.');
+  }
   closeOnSignal([simulator]);
   return 0;
 }
 
 export async function serve(): Promise<number> {
   const gateway = await startGateway();
-  console.log(`counterpay gateway listening on ${gateway.url} (${gateway.services.database.location})`);
+  console.log(`counterpay gateway listening on ${gateway.url} (${gateway.services.databaseLocation})`);
   closeOnSignal([gateway]);
   return 0;
 }
 
 /** Both servers, plus a demo merchant made on the first start (its keys are printed every start). */
 export async function start(): Promise<number> {
-  const simulator = await runSimulator();
+  const tls = simTlsRequested();
+  if (tls) {
+    const exitCode = await restartTrustingSimulatorCa(loadConfig());
+    if (exitCode !== null) return exitCode;
+  }
+  const simulator = await runSimulator(tls);
   const gateway = await startGateway();
   closeOnSignal([gateway, simulator]);
   printBanner(gateway, simulator.url, await ensureDemoMerchant(gateway));
   return 0;
 }
 
+/**
+ * With SIM_TLS the gateway in this process calls the simulator over HTTPS, so it must trust the
+ * simulator's CA; Node reads NODE_EXTRA_CA_CERTS only when a process starts. So the first time round
+ * `start` makes the CA and runs itself again with NODE_EXTRA_CA_CERTS (and SIM_URL) set, and waits for
+ * that child. Null when this process already trusts the CA.
+ */
+async function restartTrustingSimulatorCa(config: GatewayConfig): Promise<number | null> {
+  const caPem = SimTls.open(config.dataDir).caPem;
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  const extraPem = extra && existsSync(extra) ? readFileSync(extra, 'utf8') : '';
+  if (extraPem.includes(caPem.trim())) return null;
+  let trustFile = join(config.dataDir, CA_CERT_FILE);
+  if (extraPem) {
+    // Keep the CAs the user already trusts: one bundle with theirs and the simulator's.
+    trustFile = join(config.dataDir, 'sim-ca-bundle.pem');
+    writeFileSync(trustFile, `${extraPem.trimEnd()}\n${caPem}`);
+  }
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: trustFile, SIM_URL: simulatorUrl(config, true) },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
 async function ensureDemoMerchant(gateway: RunningGateway) {
   const { dataDir } = gateway.services.config;
   const existing = readDemoMerchant(dataDir);
   if (existing) return { credentials: existing, created: false };
-  const credentials = await createMerchant(gateway.services.database.db, gateway.services.box, { name: 'Demo Shop', currency: 'CNY' });
+  const credentials = await gateway.services.merchants.createMerchant({ name: 'Demo Shop', currency: 'CNY' });
   writeDemoMerchant(dataDir, credentials);
   return { credentials, created: true };
 }
@@ -64,7 +113,7 @@ counterpay is running
   gateway            ${url}   (API docs ${url}/docs, OpenAPI ${url}/openapi.json)
   wallet simulator   ${simUrl}   (Alipay ${simUrl}/gateway.do, WeChat Pay ${simUrl}/pay/…)
   consumer app       ${simUrl}/app   (show a payment code, scan and pay QR codes; password 123456)
-  database           ${gateway.services.database.location}
+  database           ${gateway.services.databaseLocation}
 
 Demo merchant ${credentials.merchant_id}${demo.created ? ' (created now)' : ''}; test credentials (also in ${gateway.services.config.dataDir}/demo-merchant.json):
   secret key         ${credentials.secret_key}

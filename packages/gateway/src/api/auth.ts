@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { AuthenticationError } from '@counterpay/core';
-import type { Database } from '@counterpay/db';
-import { type AuthenticatedMerchant, merchantForApiKey } from '../merchants/merchant-service.ts';
+import type { AuthenticatedMerchant, MerchantService } from '../merchants/merchant-service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,13 +8,13 @@ declare module 'fastify' {
   }
 }
 
-/** Native API authentication: `Authorization: Bearer sk_test_…` (a secret key of the merchant). */
-export function bearerAuth(db: Kysely<Database>) {
+/** Native API authentication: `Authorization: Bearer sk_test_…` or `sk_live_…`; the key's mode is the request's. */
+export function bearerAuth(merchants: MerchantService) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AuthenticationError('Send your secret key as `Authorization: Bearer sk_test_…`.', 'missing_api_key');
-    const merchant = await merchantForApiKey(db, match[1]!, 'secret');
+    const merchant = await merchants.authenticate(match[1]!, 'secret');
     if (!merchant) throw new AuthenticationError('Invalid API key.');
     request.merchant = merchant;
   };

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { type Currency, SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
-import type { Database } from '@counterpay/db';
+import { AuthenticationError, type Currency, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
+import type { ApiKeyKind, MerchantRepository, StoreRow } from '../repositories/merchant-repository.ts';
+import type { MerchantScope } from '../repositories/scope.ts';
 
 /** Default Omise-style pricing: 1.65% fee plus 7% VAT on the fee (Thai VAT), overridable per merchant. */
 export const DEFAULT_FEE_RATE_BPS = 165;
@@ -14,7 +14,19 @@ export interface CreateMerchantInput {
   feeVatBps?: number;
 }
 
-/** What `counterpay merchants create --json` prints: every credential, shown once. */
+export interface PingPongCredentials {
+  accId: string;
+  clientId: string;
+  salt: string;
+}
+
+export interface ScanForPayCredentials {
+  partnerNo: string;
+  signKey: string;
+  storeNo: string;
+}
+
+/** What `counterpay merchants create --json` prints: every credential of both modes, shown once. */
 export interface MerchantCredentials {
   merchant_id: string;
   name: string;
@@ -25,10 +37,28 @@ export interface MerchantCredentials {
   terminal_no: string;
   operator_id: string;
   secret_key: string;
-  pingpong: { accId: string; clientId: string; salt: string };
-  scanforpay: { partnerNo: string; signKey: string; storeNo: string };
-  omise: { secretKey: string };
+  live_secret_key: string;
+  pingpong: PingPongCredentials & { live: PingPongCredentials };
+  scanforpay: ScanForPayCredentials & { live: ScanForPayCredentials };
+  omise: { secretKey: string; liveSecretKey: string };
   webhook_secret: string;
+}
+
+/** Who a request is for: the merchant, and the mode of the key it used. */
+export interface AuthenticatedMerchant extends MerchantScope {
+  id: string;
+  name: string;
+  defaultCurrency: Currency;
+  feeRateBps: number;
+  feeVatBps: number;
+}
+
+/** A dialect account with its shared secret opened, for verifying that dialect's signatures. */
+export interface DialectAccount extends MerchantScope {
+  accountId: string;
+  clientId: string | null;
+  secret: string;
+  defaultCurrency: Currency;
 }
 
 function digits(count: number): string {
@@ -37,26 +67,41 @@ function digits(count: number): string {
   return out;
 }
 
-export async function createMerchant(db: Kysely<Database>, box: SecretBox, input: CreateMerchantInput): Promise<MerchantCredentials> {
-  const now = new Date().toISOString();
-  const currency = parseCurrency(input.currency ?? 'CNY');
-  const merchantId = newId('merchant');
-  const storeId = newId('store');
-  const terminalId = newId('terminal');
-  const operatorId = newId('operator');
-  const storeNo = digits(15);
-  const terminalNo = digits(8);
-  const secretKey = `sk_test_${randomToken(24)}`;
-  const omiseKey = `skey_test_${randomToken(18)}`;
+function pingPongAccount(): PingPongCredentials {
   const accId = digits(22);
-  const pingpong = { accId, clientId: accId.slice(0, -3), salt: randomToken(24) };
-  const scanforpay = { partnerNo: digits(8), signKey: randomToken(24), storeNo };
-  const webhookSecret = `whsec_${randomToken(24)}`;
+  return { accId, clientId: accId.slice(0, -3), salt: randomToken(24) };
+}
 
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('merchants')
-      .values({
+/** Merchants: creation with every credential, and who an API key or a dialect account belongs to. */
+export class MerchantService {
+  constructor(
+    private readonly merchants: MerchantRepository,
+    private readonly box: SecretBox,
+  ) {}
+
+  async createMerchant(input: CreateMerchantInput): Promise<MerchantCredentials> {
+    const now = new Date().toISOString();
+    const currency = parseCurrency(input.currency ?? 'CNY');
+    const merchantId = newId('merchant');
+    const storeId = newId('store');
+    const terminalId = newId('terminal');
+    const operatorId = newId('operator');
+    const storeNo = digits(15);
+    const terminalNo = digits(8);
+    const keys = {
+      secret: { test: `sk_test_${randomToken(24)}`, live: `sk_live_${randomToken(24)}` },
+      omise: { test: `skey_test_${randomToken(18)}`, live: `skey_${randomToken(18)}` },
+    };
+    const pingpong = { test: pingPongAccount(), live: pingPongAccount() };
+    const scanforpay = { test: { partnerNo: digits(8), signKey: randomToken(24), storeNo }, live: { partnerNo: digits(8), signKey: randomToken(24), storeNo } };
+    const webhookSecret = `whsec_${randomToken(24)}`;
+    const modes = [
+      ['test', 0],
+      ['live', 1],
+    ] as const;
+
+    await this.merchants.create({
+      merchant: {
         id: merchantId,
         name: input.name,
         default_currency: currency,
@@ -64,76 +109,107 @@ export async function createMerchant(db: Kysely<Database>, box: SecretBox, input
         fee_rate_bps: input.feeRateBps ?? DEFAULT_FEE_RATE_BPS,
         fee_vat_bps: input.feeVatBps ?? DEFAULT_FEE_VAT_BPS,
         created_at: now,
-      })
-      .execute();
-    await trx.insertInto('stores').values({ id: storeId, merchant_id: merchantId, name: `${input.name} main store`, external_no: storeNo, created_at: now }).execute();
-    await trx
-      .insertInto('terminals')
-      .values({ id: terminalId, merchant_id: merchantId, store_id: storeId, name: 'Counter 1', external_no: terminalNo, created_at: now })
-      .execute();
-    await trx.insertInto('operators').values({ id: operatorId, merchant_id: merchantId, name: 'Cashier 1', external_no: '1', created_at: now }).execute();
-    for (const [kind, key] of [['secret', secretKey], ['omise', omiseKey]] as const) {
-      await trx
-        .insertInto('api_keys')
-        .values({ id: newId('apiKey'), merchant_id: merchantId, kind, display_prefix: key.slice(0, 12), key_hash: hashApiKey(key), created_at: now, revoked_at: null })
-        .execute();
-    }
-    const credentials = [
-      { dialect: 'pingpong', account_id: pingpong.accId, client_id: pingpong.clientId, secret: pingpong.salt },
-      { dialect: 'scanforpay', account_id: scanforpay.partnerNo, client_id: null, secret: scanforpay.signKey },
-      { dialect: 'webhook', account_id: merchantId, client_id: null, secret: webhookSecret },
-    ];
-    for (const c of credentials) {
-      await trx
-        .insertInto('dialect_credentials')
-        .values({ id: newId('apiKey'), merchant_id: merchantId, dialect: c.dialect, account_id: c.account_id, client_id: c.client_id, secret_ciphertext: box.seal(c.secret), created_at: now })
-        .execute();
-    }
-  });
+      },
+      stores: [{ id: storeId, merchant_id: merchantId, name: `${input.name} main store`, external_no: storeNo, created_at: now }],
+      terminals: [{ id: terminalId, merchant_id: merchantId, store_id: storeId, name: 'Counter 1', external_no: terminalNo, created_at: now }],
+      operators: [{ id: operatorId, merchant_id: merchantId, name: 'Cashier 1', external_no: '1', created_at: now }],
+      apiKeys: (['secret', 'omise'] as const).flatMap((kind) =>
+        modes.map(([mode, livemode]) => {
+          const key = keys[kind][mode];
+          return { id: newId('apiKey'), merchant_id: merchantId, kind, livemode, display_prefix: key.slice(0, 12), key_hash: hashApiKey(key), created_at: now, revoked_at: null };
+        }),
+      ),
+      dialectCredentials: [
+        ...modes.flatMap(([mode, livemode]) => [
+          { dialect: 'pingpong', account_id: pingpong[mode].accId, client_id: pingpong[mode].clientId, secret: pingpong[mode].salt, livemode },
+          { dialect: 'scanforpay', account_id: scanforpay[mode].partnerNo, client_id: null, secret: scanforpay[mode].signKey, livemode },
+        ]),
+        { dialect: 'webhook', account_id: merchantId, client_id: null, secret: webhookSecret, livemode: 0 },
+      ].map((c) => ({
+        id: newId('apiKey'),
+        merchant_id: merchantId,
+        dialect: c.dialect,
+        account_id: c.account_id,
+        client_id: c.client_id,
+        secret_ciphertext: this.box.seal(c.secret),
+        livemode: c.livemode,
+        created_at: now,
+      })),
+    });
 
-  return {
-    merchant_id: merchantId,
-    name: input.name,
-    currency,
-    store_id: storeId,
-    store_no: storeNo,
-    terminal_id: terminalId,
-    terminal_no: terminalNo,
-    operator_id: operatorId,
-    secret_key: secretKey,
-    pingpong,
-    scanforpay,
-    omise: { secretKey: omiseKey },
-    webhook_secret: webhookSecret,
-  };
-}
+    return {
+      merchant_id: merchantId,
+      name: input.name,
+      currency,
+      store_id: storeId,
+      store_no: storeNo,
+      terminal_id: terminalId,
+      terminal_no: terminalNo,
+      operator_id: operatorId,
+      secret_key: keys.secret.test,
+      live_secret_key: keys.secret.live,
+      pingpong: { ...pingpong.test, live: pingpong.live },
+      scanforpay: { ...scanforpay.test, live: scanforpay.live },
+      omise: { secretKey: keys.omise.test, liveSecretKey: keys.omise.live },
+      webhook_secret: webhookSecret,
+    };
+  }
 
-export interface AuthenticatedMerchant {
-  id: string;
-  name: string;
-  defaultCurrency: Currency;
-  livemode: boolean;
-  feeRateBps: number;
-  feeVatBps: number;
-}
+  /** The merchant an API key belongs to, in the key's mode, or null. */
+  async authenticate(key: string, kind: ApiKeyKind): Promise<AuthenticatedMerchant | null> {
+    const found = await this.merchants.findByApiKeyHash(hashApiKey(key), kind);
+    if (!found) return null;
+    const { merchant, livemode } = found;
+    return {
+      id: merchant.id,
+      merchantId: merchant.id,
+      livemode,
+      name: merchant.name,
+      defaultCurrency: parseCurrency(merchant.default_currency),
+      feeRateBps: merchant.fee_rate_bps,
+      feeVatBps: merchant.fee_vat_bps,
+    };
+  }
 
-/** Finds the merchant an API key belongs to (keys are looked up by hash), or null. */
-export async function merchantForApiKey(db: Kysely<Database>, key: string, kind: 'secret' | 'omise'): Promise<AuthenticatedMerchant | null> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('merchants', 'merchants.id', 'api_keys.merchant_id')
-    .select(['merchants.id', 'merchants.name', 'merchants.default_currency', 'merchants.livemode', 'merchants.fee_rate_bps', 'merchants.fee_vat_bps'])
-    .where('api_keys.key_hash', '=', hashApiKey(key))
-    .where('api_keys.kind', '=', kind)
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    name: row.name,
-    defaultCurrency: parseCurrency(row.default_currency),
-    livemode: row.livemode === 1,
-    feeRateBps: row.fee_rate_bps,
-    feeVatBps: row.fee_vat_bps,
-  };
+  /** Like `authenticate`, for hooks that must refuse: throws the authentication error. */
+  async requireMerchant(key: string, kind: ApiKeyKind): Promise<AuthenticatedMerchant> {
+    const merchant = await this.authenticate(key, kind);
+    if (!merchant) throw new AuthenticationError();
+    return merchant;
+  }
+
+  /** A dialect's account (PingPong accId, ScanForPay partnerNo) with its secret, or null. */
+  async dialectAccount(dialect: 'pingpong' | 'scanforpay', accountId: string): Promise<DialectAccount | null> {
+    if (!accountId) return null;
+    const row = await this.merchants.findDialectCredential(dialect, accountId);
+    if (!row) return null;
+    const merchant = await this.merchants.get(row.merchant_id);
+    if (!merchant) return null;
+    return {
+      merchantId: row.merchant_id,
+      livemode: row.livemode === 1,
+      accountId,
+      clientId: row.client_id,
+      secret: this.box.open(row.secret_ciphertext),
+      defaultCurrency: parseCurrency(merchant.default_currency),
+    };
+  }
+
+  /** The store a request names by number, or (no number) the merchant's first store. */
+  findStore(merchantId: string, storeNo?: string): Promise<StoreRow | null> {
+    return this.merchants.findStore(merchantId, storeNo);
+  }
+
+  async findTerminalId(merchantId: string, terminalNo: string): Promise<string | null> {
+    return (await this.merchants.findTerminal(merchantId, terminalNo))?.id ?? null;
+  }
+
+  async findOperatorId(merchantId: string, operatorNo: string): Promise<string | null> {
+    return (await this.merchants.findOperator(merchantId, operatorNo))?.id ?? null;
+  }
+
+  /** Proves the database answers (health check). */
+  ping(): Promise<void> {
+    return this.merchants.ping();
+  }
 }

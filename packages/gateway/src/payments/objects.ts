@@ -1,8 +1,7 @@
-import type { Selectable } from 'kysely';
-import type { PaymentTable, RefundTable } from '@counterpay/db';
+import type { PaymentRow } from '../repositories/payment-repository.ts';
+import type { RefundRow } from '../repositories/refund-repository.ts';
 
-export type PaymentRow = Selectable<PaymentTable>;
-export type RefundRow = Selectable<RefundTable>;
+export type { PaymentRow, RefundRow };
 
 /** The native API's payment object (CONTRACT.md); also the `data.object` of payment events. */
 export function toPaymentObject(row: PaymentRow) {

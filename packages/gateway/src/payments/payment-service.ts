@@ -1,22 +1,24 @@
 import {
   type Currency,
-  type PaymentOutcome,
-  type PaymentStatus,
   IdempotencyError,
   NotFoundError,
-  StateError,
   ValidationError,
+  assertCancellable,
   assertMinorAmount,
+  decidePayment,
   detectWallet,
   isFinalPaymentStatus,
   maskBarcode,
   newId,
   parseCurrency,
 } from '@counterpay/core';
-import { isUniqueViolation } from '@counterpay/db';
 import type { GatewayConfig } from '../config.ts';
-import type { PaymentRow } from './objects.ts';
-import type { PaymentStore } from './payment-store.ts';
+import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
+import type { PaymentListFilter, PaymentPageQuery, PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
+import type { MerchantScope } from '../repositories/scope.ts';
+import type { NewTask, TaskRepository } from '../repositories/task-repository.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import type { PaymentActions } from './payment-actions.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
 
@@ -42,19 +44,7 @@ export interface BarcodePaymentInput extends CommonPaymentInput {
 /** The columns that differ between kinds of payment; the rest start the same for every payment. */
 export type NewPaymentFields = Pick<
   PaymentRow,
-  | 'wallet'
-  | 'flow'
-  | 'amount'
-  | 'currency'
-  | 'merchant_order_id'
-  | 'store_id'
-  | 'terminal_id'
-  | 'operator_id'
-  | 'description'
-  | 'metadata'
-  | 'notify_url'
-  | 'dialect'
-  | 'dialect_data'
+  'wallet' | 'flow' | 'amount' | 'currency' | 'merchant_order_id' | 'store_id' | 'terminal_id' | 'operator_id' | 'description' | 'metadata' | 'notify_url' | 'dialect' | 'dialect_data'
 > &
   Partial<Pick<PaymentRow, 'id' | 'barcode_masked' | 'qr_url' | 'expires_at'>>;
 
@@ -72,13 +62,6 @@ export function commonPaymentFields(input: CommonPaymentInput) {
   };
 }
 
-export interface ListPaymentsFilter {
-  merchantOrderId?: string;
-  status?: PaymentStatus;
-  limit: number;
-  startingAfter?: string;
-}
-
 /**
  * How long the request that creates a payment or refund may talk to the wallet before the resolver
  * may: a connector call can be two HTTP calls (an answer that needs a follow-up query), plus a margin.
@@ -88,22 +71,22 @@ export function firstCallBudgetMs(config: GatewayConfig): number {
 }
 
 /**
- * Barcode payments: validation, idempotency, the first wallet call, and waiting for a final status.
- * Unknown outcomes are left to the resolver (workers/resolver.ts), whose task row is written in the
- * same transaction as the payment, so a crash at any point leaves work that a restart continues.
+ * Payments: creation (validation, idempotency, the first wallet call), reading, and the cashier's
+ * cancel. Unknown outcomes are left to the resolver, whose task row is written in the same transaction
+ * as the payment, so a crash at any point leaves work that a restart continues.
  */
 export class PaymentService {
   constructor(
-    private readonly store: PaymentStore,
+    private readonly payments: PaymentRepository,
+    private readonly tasks: TaskRepository,
+    private readonly idempotencyKeys: IdempotencyKeyRepository,
     private readonly wallets: WalletGateway,
+    private readonly actions: PaymentActions,
+    private readonly feed: ChangeFeed,
     private readonly config: GatewayConfig,
   ) {}
 
-  async createBarcodePayment(
-    merchantId: string,
-    input: BarcodePaymentInput,
-    opts: { idempotencyKey?: string | undefined; waitMs: number },
-  ): Promise<PaymentRow> {
+  async createBarcodePayment(scope: MerchantScope, input: BarcodePaymentInput, opts: { idempotencyKey?: string | undefined; waitMs: number }): Promise<PaymentRow> {
     const startedAt = Date.now();
     const amount = assertMinorAmount(input.amount);
     const currency: Currency = parseCurrency(input.currency);
@@ -120,32 +103,28 @@ export class PaymentService {
       terminal_id: input.terminalId,
       dialect: input.dialect ?? 'native',
     });
+    // A retry never reaches the wallet side, not even to load credentials.
+    const retry = await this.findRetry(scope, input.merchantOrderId, hash, opts.idempotencyKey);
+    if (retry) return this.waitForFinal(retry.id, opts.waitMs - (Date.now() - startedAt));
 
     // Credentials first: the resolver's lease below must cover only the wallet call itself.
-    await this.wallets.prepare(merchantId, wallet);
+    await this.wallets.prepare(scope.merchantId, wallet, scope.livemode);
     const now = new Date();
+    const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
     const created = await this.insertNewPayment(
-      merchantId,
-      {
-        wallet,
-        flow: 'barcode',
-        amount,
-        currency,
-        merchant_order_id: input.merchantOrderId,
-        barcode_masked: maskBarcode(input.barcode),
-        ...commonPaymentFields(input),
-      },
+      scope,
+      { wallet, flow: 'barcode', amount, currency, merchant_order_id: input.merchantOrderId, barcode_masked: maskBarcode(input.barcode), ...commonPaymentFields(input) },
       hash,
       opts.idempotencyKey,
-      { firstCheck: new Date(now.getTime() + firstCallBudgetMs(this.config)), deadline: new Date(now.getTime() + this.config.buyerConfirmDeadlineMs) },
+      { firstCheck: new Date(now.getTime() + firstCallBudgetMs(this.config)), deadline },
       now,
     );
     if (!created.isNew) return this.waitForFinal(created.row.id, opts.waitMs - (Date.now() - startedAt));
-    const id = created.row.id;
+    const payment = created.row;
 
-    const outcome = await this.wallets.call(merchantId, wallet, { paymentId: id }, (connector, ctx) =>
+    const outcome = await this.wallets.call({ merchantId: scope.merchantId, livemode: scope.livemode, wallet, paymentId: payment.id }, (connector, ctx) =>
       connector.pay(ctx, {
-        outTradeNo: id,
+        outTradeNo: payment.id,
         authCode: input.barcode,
         amount,
         currency,
@@ -154,8 +133,9 @@ export class PaymentService {
         ...(input.terminalId ? { terminalId: input.terminalId } : {}),
       }),
     );
-    await this.applyPaymentOutcome(id, wallet, outcome);
-    return this.waitForFinal(id, opts.waitMs - (Date.now() - startedAt));
+    const task = { deadlineAt: deadline, cancelStarted: false };
+    await this.actions.apply(payment, decidePayment(this.actions.situation(payment, task), { kind: 'pay', outcome }), task);
+    return this.waitForFinal(payment.id, opts.waitMs - (Date.now() - startedAt));
   }
 
   /**
@@ -163,20 +143,12 @@ export class PaymentService {
    * A retry (same order id or key, same request) returns the existing payment with `isNew: false`;
    * a conflicting reuse throws. Concurrent duplicates are caught by the unique constraints.
    */
-  async insertNewPayment(
-    merchantId: string,
-    fields: NewPaymentFields,
-    hash: string,
-    idempotencyKey: string | undefined,
-    /** `leased`: the creating request talks to the wallet before the resolver may (default true). */
-    task: { firstCheck: Date; deadline: Date; leased?: boolean },
-    now: Date,
-  ): Promise<{ row: PaymentRow; isNew: boolean }> {
-    const existing = await this.findRetry(merchantId, fields.merchant_order_id, hash, idempotencyKey);
+  async insertNewPayment(scope: MerchantScope, fields: NewPaymentFields, hash: string, idempotencyKey: string | undefined, task: NewTask, now: Date): Promise<{ row: PaymentRow; isNew: boolean }> {
+    const existing = await this.findRetry(scope, fields.merchant_order_id, hash, idempotencyKey);
     if (existing) return { row: existing, isNew: false };
     const row: PaymentRow = {
       id: newId('payment', now.getTime()),
-      merchant_id: merchantId,
+      merchant_id: scope.merchantId,
       status: 'processing',
       amount_refunded: 0,
       barcode_masked: null,
@@ -187,7 +159,7 @@ export class PaymentService {
       failure_message: null,
       wallet_transaction_id: null,
       request_hash: hash,
-      livemode: 0,
+      livemode: scope.livemode ? 1 : 0,
       version: 1,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
@@ -196,64 +168,28 @@ export class PaymentService {
       cancel_requested_at: null,
       ...fields,
     };
-    try {
-      await this.store.db.transaction().execute(async (trx) => {
-        await trx.insertInto('payments').values(row).execute();
-        if (idempotencyKey) {
-          await trx
-            .insertInto('idempotency_keys')
-            .values({ merchant_id: merchantId, key: idempotencyKey, scope: 'payment.create', request_hash: hash, object_id: row.id, created_at: now.toISOString() })
-            .execute();
-        }
-        await this.store.insertTask(trx, 'payment', row.id, task.firstCheck, task.deadline, now, task.leased ?? true);
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // A concurrent request with the same order id or key won the insert: answer as its retry.
-      const winner = await this.findRetry(merchantId, fields.merchant_order_id, hash, idempotencyKey);
-      if (!winner) throw error;
-      return { row: winner, isNew: false };
-    }
-    return { row, isNew: true };
-  }
-
-  /**
-   * Applies what a wallet said. Final answers change the status (through the state machine); pending
-   * and unknown answers schedule the resolver's next query. `not_found` and `closed` are left to the
-   * resolver, which decides with the deadline in view.
-   */
-  async applyPaymentOutcome(id: string, wallet: 'alipay' | 'wechat', outcome: PaymentOutcome): Promise<PaymentRow | null> {
-    switch (outcome.kind) {
-      case 'succeeded':
-        return this.store.transitionPayment(id, { to: 'succeeded', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt });
-      case 'failed':
-        return this.store.transitionPayment(id, { to: 'failed', failureCode: outcome.code });
-      case 'closed':
-      case 'pending':
-      case 'unknown':
-      case 'not_found':
-      case 'not_sent': {
-        const error = outcome.kind === 'unknown' || outcome.kind === 'not_sent' ? outcome.reason : null;
-        await this.store.rescheduleTask('payment', id, new Date(Date.now() + this.config.queryIntervalMs[wallet]), { error, countAttempt: true });
-        return null;
-      }
-      default: {
-        const never: never = outcome;
-        throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
-      }
-    }
+    const key = idempotencyKey
+      ? { merchant_id: scope.merchantId, key: idempotencyKey, scope: 'payment.create', request_hash: hash, object_id: row.id, created_at: row.created_at }
+      : null;
+    if ((await this.payments.insertNew(row, key, task)) === 'inserted') return { row, isNew: true };
+    // A concurrent request with the same order id or key won the insert: answer as its retry.
+    const winner = await this.findRetry(scope, fields.merchant_order_id, hash, idempotencyKey);
+    if (!winner) throw new IdempotencyError('duplicate_merchant_order_id', `merchant_order_id ${fields.merchant_order_id} was just used by another request.`, 'merchant_order_id');
+    return { row: winner, isNew: false };
   }
 
   /** A retry is the same order id (or idempotency key) with the same request; anything else conflicts. */
-  private async findRetry(merchantId: string, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
-    const keyed = await this.store.objectForIdempotencyKey(merchantId, idempotencyKey, 'payment.create', hash);
-    if (keyed) return this.store.getPayment(keyed);
-    const byOrder = await this.store.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where('merchant_order_id', '=', merchantOrderId)
-      .executeTakeFirst();
+  private async findRetry(scope: MerchantScope, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
+    if (idempotencyKey) {
+      const key = await this.idempotencyKeys.find(scope.merchantId, idempotencyKey);
+      if (key) {
+        if (key.request_hash !== hash || key.scope !== 'payment.create') {
+          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
+        }
+        return this.#sameMode(scope, await this.payments.get(key.object_id), 'Idempotency-Key');
+      }
+    }
+    const byOrder = this.#sameMode(scope, await this.payments.findAnyByMerchantOrderId(scope.merchantId, merchantOrderId), 'merchant_order_id');
     if (!byOrder) return null;
     if (byOrder.request_hash !== hash) {
       throw new IdempotencyError('duplicate_merchant_order_id', `A different payment already uses merchant_order_id ${merchantOrderId}.`, 'merchant_order_id');
@@ -261,44 +197,66 @@ export class PaymentService {
     return byOrder;
   }
 
-  /** Waits up to `ms` for the payment to leave `processing`, then returns it as it is. */
-  waitForFinal(id: string, ms: number): Promise<PaymentRow> {
-    return this.store.waitUntil(id, (i) => this.store.getPayment(i), (row) => isFinalPaymentStatus(row.status), ms, 'payment');
-  }
-
-  async getPayment(merchantId: string, id: string): Promise<PaymentRow> {
-    const row = await this.store.getPayment(id);
-    if (!row || row.merchant_id !== merchantId) throw new NotFoundError('payment', id, 'id');
+  /** Order ids and keys are one namespace per merchant; the other mode's payment is never shown. */
+  #sameMode(scope: MerchantScope, row: PaymentRow | null, what: string): PaymentRow | null {
+    if (row && row.livemode !== (scope.livemode ? 1 : 0)) {
+      throw new IdempotencyError('livemode_mismatch', `This ${what} was already used in ${row.livemode ? 'live' : 'test'} mode; use another.`, what === 'merchant_order_id' ? what : undefined);
+    }
     return row;
   }
 
-  async listPayments(merchantId: string, filter: ListPaymentsFilter): Promise<{ data: PaymentRow[]; hasMore: boolean }> {
-    const rows = await this.store.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .$if(!!filter.merchantOrderId, (q) => q.where('merchant_order_id', '=', filter.merchantOrderId!))
-      .$if(!!filter.status, (q) => q.where('status', '=', filter.status!))
-      .$if(!!filter.startingAfter, (q) => q.where('id', '<', filter.startingAfter!))
-      .orderBy('id', 'desc')
-      .limit(filter.limit + 1)
-      .execute();
-    return { data: rows.slice(0, filter.limit), hasMore: rows.length > filter.limit };
+  /** Waits up to `ms` for the payment to leave `processing`, then returns it as it is. */
+  waitForFinal(id: string, ms: number): Promise<PaymentRow> {
+    return this.feed.waitUntil(id, (i) => this.payments.get(i), (row) => isFinalPaymentStatus(row.status), ms, 'payment');
+  }
+
+  async getPayment(scope: MerchantScope, id: string): Promise<PaymentRow> {
+    const row = await this.payments.getInScope(scope, id);
+    if (!row) throw new NotFoundError('payment', id, 'id');
+    return row;
+  }
+
+  /** The payment a dialect names by the merchant's order id (optionally within one store), or null. */
+  findByMerchantOrderId(scope: MerchantScope, merchantOrderId: string, opts: { storeId?: string } = {}): Promise<PaymentRow | null> {
+    return this.payments.findByMerchantOrderId(scope, merchantOrderId, opts);
+  }
+
+  /** The payment with this id if it is the scope's, else null (dialects answer "not found" their way). */
+  findPayment(scope: MerchantScope, id: string): Promise<PaymentRow | null> {
+    return this.payments.getInScope(scope, id);
+  }
+
+  listPayments(scope: MerchantScope, filter: PaymentListFilter): Promise<{ data: PaymentRow[]; hasMore: boolean }> {
+    return this.payments.list(scope, filter);
+  }
+
+  /** Offset pages in a time window, for dialects whose lists work that way (Omise). */
+  pagePayments(scope: MerchantScope, query: PaymentPageQuery): Promise<{ rows: PaymentRow[]; total: number }> {
+    return this.payments.page(scope, query);
+  }
+
+  getPaymentsById(ids: readonly string[]): Promise<PaymentRow[]> {
+    return this.payments.getMany(ids);
   }
 
   /**
    * The cashier gives up: the resolver cancels at the wallet at once (same path as the deadline), and
    * the payment ends `closed` once the wallet confirmed, or `succeeded` if the buyer paid first.
    */
-  async cancelPayment(merchantId: string, id: string, waitMs: number): Promise<PaymentRow> {
-    const payment = await this.getPayment(merchantId, id);
-    if (payment.status !== 'processing') {
-      throw new StateError('payment_not_cancellable', `The payment is ${payment.status}; only a processing payment can be cancelled. Refund a succeeded payment instead.`);
-    }
+  async cancelPayment(scope: MerchantScope, id: string, waitMs: number): Promise<PaymentRow> {
+    const payment = await this.getPayment(scope, id);
+    assertCancellable(payment.status);
     const now = new Date();
-    await this.store.db.updateTable('payments').set({ cancel_requested_at: now.toISOString() }).where('id', '=', id).where('cancel_requested_at', 'is', null).execute();
-    await this.store.rescheduleTask('payment', id, now, { deadlineAt: now, keepLease: true });
-    this.store.changes.emit('task-due');
+    await this.payments.markCancelRequested(id, now);
+    await this.tasks.reschedule('payment', id, now, { deadlineAt: now, keepLease: true });
+    this.feed.taskDue();
     return this.waitForFinal(id, waitMs);
+  }
+
+  /** A wallet said something changed (a notification): the resolver checks the payment now. */
+  async checkNow(payment: PaymentRow): Promise<void> {
+    if (isFinalPaymentStatus(payment.status)) return;
+    await this.tasks.reschedule('payment', payment.id, new Date(), { keepLease: true });
+    this.feed.taskDue();
   }
 }

@@ -1,16 +1,10 @@
-import {
-  type Currency,
-  type Wallet,
-  StateError,
-  ValidationError,
-  assertMinorAmount,
-  newId,
-  parseCurrency,
-} from '@counterpay/core';
+import { type Currency, StateError, ValidationError, type Wallet, assertMinorAmount, decidePayment, isFinalPaymentStatus, newId, parseCurrency } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
-import type { PaymentRow } from './objects.ts';
+import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
+import type { MerchantScope } from '../repositories/scope.ts';
+import type { TaskRepository } from '../repositories/task-repository.ts';
+import type { PaymentActions } from './payment-actions.ts';
 import { type CommonPaymentInput, type PaymentService, commonPaymentFields, firstCallBudgetMs } from './payment-service.ts';
-import type { PaymentStore } from './payment-store.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
 
@@ -23,6 +17,8 @@ export interface QrPaymentInput extends CommonPaymentInput {
 /** Seed 001: a QR code is valid from 1 minute (config.qrMinExpiryS) to 3 days, 3 days by default. */
 export const QR_MAX_EXPIRY_S = 3 * 24 * 3600;
 
+const WALLET_NAMES: Record<Wallet, string> = { alipay: 'Alipay', wechat: 'WeChat Pay' };
+
 /**
  * Merchant-presented QR payments. With a wallet, the wallet makes the code (Alipay precreate, WeChat
  * NATIVE unifiedorder); without one, the code is counterpay's own URL (`/q/:id`), and the wallet order
@@ -30,26 +26,35 @@ export const QR_MAX_EXPIRY_S = 3 * 24 * 3600;
  */
 export class QrPaymentService {
   constructor(
-    private readonly store: PaymentStore,
+    private readonly payments: PaymentRepository,
+    private readonly tasks: TaskRepository,
     private readonly wallets: WalletGateway,
-    private readonly payments: PaymentService,
+    private readonly paymentService: PaymentService,
+    private readonly actions: PaymentActions,
     private readonly config: GatewayConfig,
   ) {}
 
-  async createQrPayment(merchantId: string, input: QrPaymentInput, opts: { idempotencyKey?: string | undefined }): Promise<PaymentRow> {
+  /** The QR expiry rule (seed 001), for every API that creates QR payments. */
+  checkExpiry(expiresInS: number | undefined, param = 'qr.expires_in'): number {
+    const seconds = expiresInS ?? QR_MAX_EXPIRY_S;
+    const minimum = this.config.qrMinExpiryS;
+    if (!Number.isInteger(seconds) || seconds < minimum || seconds > QR_MAX_EXPIRY_S) {
+      throw new ValidationError('invalid_expiry', `expires_in must be from ${minimum} to ${QR_MAX_EXPIRY_S} seconds.`, param);
+    }
+    return seconds;
+  }
+
+  async createQrPayment(scope: MerchantScope, input: QrPaymentInput, opts: { idempotencyKey?: string | undefined }): Promise<PaymentRow> {
     const amount = assertMinorAmount(input.amount);
     const currency: Currency = parseCurrency(input.currency);
-    const expiresInS = input.expiresInS ?? QR_MAX_EXPIRY_S;
-    const minimum = this.config.qrMinExpiryS;
-    if (!Number.isInteger(expiresInS) || expiresInS < minimum || expiresInS > QR_MAX_EXPIRY_S) {
-      throw new ValidationError('invalid_expiry', `expires_in must be from ${minimum} to ${QR_MAX_EXPIRY_S} seconds.`, 'qr.expires_in');
-    }
+    const expiresInS = this.checkExpiry(input.expiresInS);
     const hash = requestHash({ amount, currency, merchant_order_id: input.merchantOrderId, qr_wallet: input.wallet ?? null, expires_in: expiresInS, dialect: input.dialect ?? 'native' });
+    if (input.wallet) await this.wallets.prepare(scope.merchantId, input.wallet, scope.livemode);
     const now = new Date();
     const expiresAt = new Date(now.getTime() + expiresInS * 1000);
     const id = newId('payment', now.getTime());
-    const created = await this.payments.insertNewPayment(
-      merchantId,
+    const created = await this.paymentService.insertNewPayment(
+      scope,
       {
         id,
         wallet: input.wallet ?? null,
@@ -67,9 +72,12 @@ export class QrPaymentService {
       now,
     );
     if (!created.isNew || !input.wallet) return created.row;
-    const opened = await this.openWalletOrder(created.row, input.wallet);
-    await this.releaseToResolver(created.row, input.wallet);
-    return opened ?? created.row;
+    return this.openWalletOrder(created.row, input.wallet);
+  }
+
+  /** A payment's QR page: the payment by id, whoever's it is (the id is the capability), or null. */
+  findForQrPage(id: string): Promise<PaymentRow | null> {
+    return this.payments.get(id);
   }
 
   /**
@@ -77,28 +85,17 @@ export class QrPaymentService {
    * the wallet's order. Returns the payment, whose `qr_code` is the wallet's own pay URL.
    */
   async openInWallet(paymentId: string, wallet: Wallet): Promise<PaymentRow> {
-    const bound = await this.store.db.transaction().execute(async (trx) => {
-      const row = await this.store.lockPayment(trx, paymentId);
-      if (!row || row.flow !== 'qr') throw new StateError('not_a_qr_payment', 'This is not a QR payment.');
-      if (row.status !== 'processing') return row;
-      if (row.wallet && row.wallet !== wallet) {
-        throw new StateError('qr_bound_to_other_wallet', `This code is already being paid with ${row.wallet === 'alipay' ? 'Alipay' : 'WeChat Pay'}.`);
-      }
-      if (!row.wallet) {
-        await trx.updateTable('payments').set({ wallet, updated_at: new Date().toISOString() }).where('id', '=', paymentId).execute();
-        return { ...row, wallet };
-      }
-      return row;
-    });
-    if (bound.status !== 'processing' || bound.qr_code) return bound;
-    const opened = await this.openWalletOrder(bound, wallet);
-    await this.releaseToResolver(bound, wallet);
-    return opened ?? bound;
+    const bound = await this.payments.bindWallet(paymentId, wallet);
+    if (!bound || bound.flow !== 'qr') throw new StateError('not_a_qr_payment', 'This is not a QR payment.');
+    if (isFinalPaymentStatus(bound.status)) return bound;
+    if (bound.wallet !== wallet) throw new StateError('qr_bound_to_other_wallet', `This code is already being paid with ${WALLET_NAMES[bound.wallet!]}.`);
+    if (bound.qr_code) return bound;
+    return this.openWalletOrder(bound, wallet);
   }
 
-  /** Asks the wallet for its QR order and stores its code; a refusal fails the payment. */
-  private async openWalletOrder(payment: PaymentRow, wallet: Wallet): Promise<PaymentRow | null> {
-    const outcome = await this.wallets.call(payment.merchant_id, wallet, { paymentId: payment.id }, (connector, ctx) =>
+  /** Asks the wallet for its QR order, applies what it said, and hands the payment to the resolver. */
+  private async openWalletOrder(payment: PaymentRow, wallet: Wallet): Promise<PaymentRow> {
+    const outcome = await this.wallets.call({ merchantId: payment.merchant_id, livemode: payment.livemode === 1, wallet, paymentId: payment.id }, (connector, ctx) =>
       connector.createQr(ctx, {
         outTradeNo: payment.id,
         amount: payment.amount,
@@ -108,27 +105,13 @@ export class QrPaymentService {
         notifyUrl: `${this.config.publicUrl}/wallet-notify/${wallet}`,
       }),
     );
-    switch (outcome.kind) {
-      case 'created':
-        await this.store.db.updateTable('payments').set({ qr_code: outcome.qrCode, updated_at: new Date().toISOString() }).where('id', '=', payment.id).execute();
-        return this.store.getPayment(payment.id);
-      case 'failed':
-        return this.store.transitionPayment(payment.id, { to: 'failed', failureCode: 'failed_processing' });
-      case 'unknown':
-      case 'not_sent':
-        // The order may exist at the wallet: the resolver queries, and closes it at expiry.
-        return null;
-      default: {
-        const never: never = outcome;
-        throw new Error(`unhandled QR outcome ${JSON.stringify(never)}`);
-      }
-    }
-  }
-
-  /** The wallet order exists (or may): from now on the resolver polls it, soon, since the buyer is paying now. */
-  private async releaseToResolver(payment: PaymentRow, wallet: Wallet): Promise<void> {
+    const task = { deadlineAt: new Date(payment.expires_at!), cancelStarted: false };
+    const action = decidePayment(this.actions.situation({ ...payment, wallet }, task), { kind: 'create_qr', outcome });
+    const changed = await this.actions.apply({ ...payment, wallet }, action, task);
+    // The wallet order exists (or may): from now on the resolver polls it, soon, since the buyer is paying now.
     const next = Math.min(Date.now() + this.config.queryIntervalMs[wallet], Date.parse(payment.expires_at!));
-    await this.store.rescheduleTask('payment', payment.id, new Date(next));
+    await this.tasks.reschedule('payment', payment.id, new Date(next));
+    return changed ?? (await this.payments.get(payment.id)) ?? payment;
   }
 
   private firstCheck(now: Date, expiresAt: Date, hasWallet: boolean): Date {

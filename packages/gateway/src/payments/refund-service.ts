@@ -1,19 +1,12 @@
-import {
-  type Currency,
-  type RefundOutcome,
-  type Wallet,
-  IdempotencyError,
-  NotFoundError,
-  StateError,
-  assertMinorAmount,
-  newId,
-  refundableAmount,
-} from '@counterpay/core';
-import { isUniqueViolation } from '@counterpay/db';
+import { type Currency, IdempotencyError, NotFoundError, type RefundAction, type RefundOutcome, assertMinorAmount, checkRefund, decideRefund, isFinalRefundStatus, newId } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
-import type { RefundRow } from './objects.ts';
+import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
+import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
+import type { RefundRepository, RefundRow } from '../repositories/refund-repository.ts';
+import type { MerchantScope } from '../repositories/scope.ts';
+import type { TaskRepository } from '../repositories/task-repository.ts';
+import type { ChangeFeed } from './change-feed.ts';
 import { firstCallBudgetMs } from './payment-service.ts';
-import type { PaymentStore } from './payment-store.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
 
@@ -27,62 +20,57 @@ export interface RefundInput {
   dialectData?: Record<string, unknown>;
 }
 
-const REFUND_WINDOW_MS = 365 * 24 * 3600 * 1000;
 /** The refund task's deadline (refunds have no cancel: the resolver keeps asking until it knows). */
 const REFUND_RESOLVE_WINDOW_MS = 24 * 3600 * 1000;
 
 /**
- * Refunds, partial and repeated. The sum of succeeded and in-flight refunds never exceeds the amount
- * paid: the check and the insert happen in one transaction holding the payment's row lock (PostgreSQL)
- * or the single writer (SQLite); the wallet call happens after the commit.
+ * Refunds, partial and repeated. Core's refund rules run under the payment's row lock with what its
+ * refunds already hold, so the sum of refunds never exceeds the amount paid; the wallet call happens
+ * after the commit, and its answer is applied through core's `decideRefund`.
  */
 export class RefundService {
   constructor(
-    private readonly store: PaymentStore,
+    private readonly refunds: RefundRepository,
+    private readonly payments: PaymentRepository,
+    private readonly tasks: TaskRepository,
+    private readonly idempotencyKeys: IdempotencyKeyRepository,
     private readonly wallets: WalletGateway,
+    private readonly feed: ChangeFeed,
     private readonly config: GatewayConfig,
   ) {}
 
-  async createRefund(merchantId: string, paymentId: string, input: RefundInput, opts: { idempotencyKey?: string | undefined; waitMs: number }): Promise<RefundRow> {
+  async createRefund(scope: MerchantScope, paymentId: string, input: RefundInput, opts: { idempotencyKey?: string | undefined; waitMs: number }): Promise<RefundRow> {
     const startedAt = Date.now();
     if (input.amount !== undefined) assertMinorAmount(input.amount);
     const hash = requestHash({ payment: paymentId, amount: input.amount, merchant_refund_id: input.merchantRefundId, dialect: input.dialect ?? 'native' });
-    const retry = await this.findRetry(merchantId, hash, input.merchantRefundId, opts.idempotencyKey);
+    const retry = await this.findRetry(scope, hash, input.merchantRefundId, opts.idempotencyKey);
     if (retry) return this.waitForFinal(retry.id, opts.waitMs);
+
+    const payment = await this.payments.getInScope(scope, paymentId);
+    if (!payment) throw new NotFoundError('payment', paymentId, 'payment');
+    // Credentials before anything is written: a live refund with no connected wallet changes nothing.
+    if (payment.wallet) await this.wallets.prepare(scope.merchantId, payment.wallet, scope.livemode);
 
     const now = new Date();
     const id = newId('refund', now.getTime());
-    let refund: RefundRow;
-    let wallet: Wallet;
-    let totalAmount: number;
-    try {
-      ({ refund, wallet, totalAmount } = await this.store.db.transaction().execute(async (trx) => {
-        const payment = await this.store.lockPayment(trx, paymentId);
-        if (!payment || payment.merchant_id !== merchantId) throw new NotFoundError('payment', paymentId, 'payment');
-        if (payment.status !== 'succeeded') {
-          throw new StateError('payment_not_refundable', `The payment is ${payment.status}; only a succeeded payment can be refunded.`, 'payment');
-        }
-        if (payment.paid_at && now.getTime() - Date.parse(payment.paid_at) > REFUND_WINDOW_MS) {
-          throw new StateError('refund_window_expired', 'Refunds are possible only within 365 days of the payment.', 'payment');
-        }
-        const reserved = await trx
-          .selectFrom('refunds')
-          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
-          .where('payment_id', '=', paymentId)
-          .where('status', 'in', ['processing', 'succeeded'])
-          .executeTakeFirstOrThrow();
-        const left = refundableAmount(payment.amount, Number(reserved.total));
-        const amount = input.amount ?? left;
-        if (left <= 0) throw new StateError('payment_fully_refunded', 'The payment has already been refunded in full.', 'amount');
-        if (amount > left) {
-          throw new StateError('refund_exceeds_payment', `The refund (${amount}) exceeds what is left to refund (${left}).`, 'amount');
-        }
-        const row: RefundRow = {
+    const created = await this.refunds.insertNew(
+      paymentId,
+      (locked, reserved) => {
+        if (!locked || locked.merchant_id !== scope.merchantId) throw new NotFoundError('payment', paymentId, 'payment');
+        const amount = checkRefund({
+          paymentStatus: locked.status,
+          paidAt: locked.paid_at ? new Date(locked.paid_at) : null,
+          amountPaid: locked.amount,
+          reserved,
+          requested: input.amount,
+          now,
+        });
+        return {
           id,
           payment_id: paymentId,
-          merchant_id: merchantId,
+          merchant_id: scope.merchantId,
           amount,
-          currency: payment.currency,
+          currency: locked.currency,
           status: 'processing',
           merchant_refund_id: input.merchantRefundId ?? null,
           reason: input.reason ?? null,
@@ -93,98 +81,131 @@ export class RefundService {
           dialect_data: JSON.stringify(input.dialectData ?? {}),
           notify_url: input.notifyUrl ?? null,
           request_hash: hash,
-          livemode: payment.livemode,
+          livemode: locked.livemode,
           version: 1,
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
           succeeded_at: null,
         };
-        await trx.insertInto('refunds').values(row).execute();
-        if (opts.idempotencyKey) {
-          await trx
-            .insertInto('idempotency_keys')
-            .values({ merchant_id: merchantId, key: opts.idempotencyKey, scope: 'refund.create', request_hash: hash, object_id: id, created_at: now.toISOString() })
-            .execute();
-        }
-        const firstCheck = new Date(now.getTime() + firstCallBudgetMs(this.config));
-        await this.store.insertTask(trx, 'refund', id, firstCheck, new Date(now.getTime() + REFUND_RESOLVE_WINDOW_MS), now);
-        return { refund: row, wallet: payment.wallet as Wallet, totalAmount: payment.amount };
-      }));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const winner = await this.findRetry(merchantId, hash, input.merchantRefundId, opts.idempotencyKey);
-      if (!winner) throw error;
+      },
+      (refund) =>
+        opts.idempotencyKey
+          ? { merchant_id: scope.merchantId, key: opts.idempotencyKey, scope: 'refund.create', request_hash: hash, object_id: refund.id, created_at: refund.created_at }
+          : null,
+      { firstCheck: new Date(now.getTime() + firstCallBudgetMs(this.config)), deadline: new Date(now.getTime() + REFUND_RESOLVE_WINDOW_MS) },
+    );
+    if (created === 'duplicate') {
+      const winner = await this.findRetry(scope, hash, input.merchantRefundId, opts.idempotencyKey);
+      if (!winner) throw new IdempotencyError('duplicate_merchant_refund_id', 'This refund was just created by another request.', 'merchant_refund_id');
       return this.waitForFinal(winner.id, opts.waitMs - (Date.now() - startedAt));
     }
-
-    await this.sendRefund(refund, wallet, totalAmount);
+    await this.sendRefund(created.refund, created.payment);
     return this.waitForFinal(id, opts.waitMs - (Date.now() - startedAt));
   }
 
   /** Sends (or re-sends: the wallet de-duplicates by refund id) a refund and applies the answer. */
-  async sendRefund(refund: RefundRow, wallet: Wallet, totalAmount: number): Promise<void> {
-    const outcome = await this.wallets.call(refund.merchant_id, wallet, { paymentId: refund.payment_id, refundId: refund.id }, (connector, ctx) =>
+  async sendRefund(refund: RefundRow, payment: PaymentRow): Promise<void> {
+    const outcome = await this.wallets.call({ merchantId: refund.merchant_id, livemode: refund.livemode === 1, wallet: payment.wallet!, paymentId: payment.id, refundId: refund.id }, (connector, ctx) =>
       connector.refund(ctx, {
-        outTradeNo: refund.payment_id,
+        outTradeNo: payment.id,
         outRefundNo: refund.id,
         refundAmount: refund.amount,
-        totalAmount,
+        totalAmount: payment.amount,
         currency: refund.currency as Currency,
         ...(refund.reason ? { reason: refund.reason } : {}),
       }),
     );
-    await this.applyRefundOutcome(refund.id, wallet, outcome);
+    await this.apply(refund, payment, decideRefund({ status: refund.status }, { kind: 'refund', outcome }));
   }
 
-  async applyRefundOutcome(id: string, wallet: Wallet, outcome: RefundOutcome): Promise<void> {
-    switch (outcome.kind) {
-      case 'succeeded':
-        await this.store.transitionRefund(id, 'succeeded', { walletRefundId: outcome.walletRefundId });
+  /** The resolver's step for a refund whose outcome is not known: query, then act on the answer. */
+  async resolve(refundId: string): Promise<void> {
+    const refund = await this.refunds.get(refundId);
+    if (!refund || isFinalRefundStatus(refund.status)) {
+      await this.tasks.delete('refund', refundId);
+      return;
+    }
+    const payment = (await this.payments.get(refund.payment_id))!;
+    const outcome: RefundOutcome = await this.wallets.call(
+      { merchantId: refund.merchant_id, livemode: refund.livemode === 1, wallet: payment.wallet!, paymentId: payment.id, refundId: refund.id },
+      (connector, ctx) =>
+        connector.queryRefund(ctx, { outTradeNo: payment.id, outRefundNo: refund.id, refundAmount: refund.amount, totalAmount: payment.amount, currency: refund.currency as Currency }),
+    );
+    await this.apply(refund, payment, decideRefund({ status: refund.status }, { kind: 'query', outcome }));
+  }
+
+  private async apply(refund: RefundRow, payment: PaymentRow, action: RefundAction): Promise<void> {
+    switch (action.kind) {
+      case 'succeed':
+        return this.#change(refund, { to: 'succeeded', walletRefundId: action.walletRefundId });
+      case 'fail':
+        return this.#change(refund, { to: 'failed', failureCode: action.failureCode, failureMessage: action.failureMessage });
+      case 'resend':
+        // The refund request never reached the wallet: send it again (the wallet de-duplicates by refund id).
+        return this.sendRefund(refund, payment);
+      case 'check_later':
+        await this.tasks.reschedule('refund', refund.id, new Date(Date.now() + this.config.queryIntervalMs[payment.wallet!]), { error: action.reason, countAttempt: true });
         return;
-      case 'failed':
-        await this.store.transitionRefund(id, 'failed', { failureCode: 'failed_processing', failureMessage: `${outcome.walletCode}: ${outcome.message}` });
-        return;
-      case 'pending':
-      case 'not_found':
-      case 'not_sent':
-      case 'unknown':
-        await this.store.rescheduleTask('refund', id, new Date(Date.now() + this.config.queryIntervalMs[wallet]), {
-          error: outcome.kind === 'unknown' || outcome.kind === 'not_sent' ? outcome.reason : null,
-          countAttempt: true,
-        });
+      case 'stop':
+        await this.tasks.delete('refund', refund.id);
         return;
       default: {
-        const never: never = outcome;
-        throw new Error(`unhandled refund outcome ${JSON.stringify(never)}`);
+        const never: never = action;
+        throw new Error(`unhandled refund action ${JSON.stringify(never)}`);
       }
     }
   }
 
-  private async findRetry(merchantId: string, hash: string, merchantRefundId?: string | null, idempotencyKey?: string): Promise<RefundRow | null> {
-    const keyed = await this.store.objectForIdempotencyKey(merchantId, idempotencyKey, 'refund.create', hash);
-    if (keyed) return this.store.getRefund(keyed);
+  async #change(refund: RefundRow, change: Parameters<RefundRepository['transition']>[1]): Promise<void> {
+    const row = await this.refunds.transition(refund.id, change);
+    if (row) this.feed.changed(row.id, row.payment_id);
+  }
+
+  private async findRetry(scope: MerchantScope, hash: string, merchantRefundId?: string | null, idempotencyKey?: string): Promise<RefundRow | null> {
+    if (idempotencyKey) {
+      const key = await this.idempotencyKeys.find(scope.merchantId, idempotencyKey);
+      if (key) {
+        if (key.request_hash !== hash || key.scope !== 'refund.create') {
+          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
+        }
+        return this.refunds.getInScope(scope, key.object_id);
+      }
+    }
     if (!merchantRefundId) return null;
-    const existing = await this.store.db.selectFrom('refunds').selectAll().where('merchant_id', '=', merchantId).where('merchant_refund_id', '=', merchantRefundId).executeTakeFirst();
+    const existing = await this.refunds.findByMerchantRefundId(scope.merchantId, merchantRefundId);
     if (!existing) return null;
-    if (existing.request_hash !== hash) {
+    if (existing.request_hash !== hash || existing.livemode !== (scope.livemode ? 1 : 0)) {
       throw new IdempotencyError('duplicate_merchant_refund_id', `A different refund already uses merchant_refund_id ${merchantRefundId}.`, 'merchant_refund_id');
     }
     return existing;
   }
 
   waitForFinal(id: string, ms: number): Promise<RefundRow> {
-    return this.store.waitUntil(id, (i) => this.store.getRefund(i), (row) => row.status !== 'processing', ms, 'refund');
+    return this.feed.waitUntil(id, (i) => this.refunds.get(i), (row) => isFinalRefundStatus(row.status), ms, 'refund');
   }
 
-  async getRefund(merchantId: string, id: string): Promise<RefundRow> {
-    const row = await this.store.getRefund(id);
-    if (!row || row.merchant_id !== merchantId) throw new NotFoundError('refund', id, 'id');
+  async getRefund(scope: MerchantScope, id: string): Promise<RefundRow> {
+    const row = await this.refunds.getInScope(scope, id);
+    if (!row) throw new NotFoundError('refund', id, 'id');
     return row;
   }
 
-  async listRefunds(merchantId: string, paymentId: string): Promise<RefundRow[]> {
-    const payment = await this.store.getPayment(paymentId);
-    if (!payment || payment.merchant_id !== merchantId) throw new NotFoundError('payment', paymentId, 'id');
-    return this.store.db.selectFrom('refunds').selectAll().where('payment_id', '=', paymentId).orderBy('id', 'asc').execute();
+  /** The refund with this id if it is the scope's, else null. */
+  findRefund(scope: MerchantScope, id: string): Promise<RefundRow | null> {
+    return this.refunds.getInScope(scope, id);
+  }
+
+  async findByMerchantRefundId(scope: MerchantScope, merchantRefundId: string): Promise<RefundRow | null> {
+    const row = await this.refunds.findByMerchantRefundId(scope.merchantId, merchantRefundId);
+    return row && row.livemode === (scope.livemode ? 1 : 0) ? row : null;
+  }
+
+  async listRefunds(scope: MerchantScope, paymentId: string): Promise<RefundRow[]> {
+    if (!(await this.payments.getInScope(scope, paymentId))) throw new NotFoundError('payment', paymentId, 'id');
+    return this.refunds.listForPayment(paymentId);
+  }
+
+  listRefundsOf(paymentIds: readonly string[]): Promise<Map<string, RefundRow[]>> {
+    return this.refunds.listForPayments(paymentIds);
   }
 }

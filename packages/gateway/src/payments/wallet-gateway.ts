@@ -1,35 +1,45 @@
 import type { Connector, Wallet, WalletCallRecord, WalletContext } from '@counterpay/core';
+import type { WalletCallRepository } from '../repositories/wallet-call-repository.ts';
 import type { WalletAccounts } from '../wallets/wallet-accounts.ts';
-import type { PaymentStore } from './payment-store.ts';
+
+/** Which merchant, in which mode, a wallet call is for, and what it is about (for the call log). */
+export interface WalletCallTarget {
+  merchantId: string;
+  livemode: boolean;
+  wallet: Wallet;
+  paymentId?: string;
+  refundId?: string;
+}
 
 /**
- * Calls a wallet for a merchant: finds the merchant's credentials, runs the connector call, and logs
- * every HTTP request the connector made in `wallet_calls` (method, outcome, latency).
+ * Calls a wallet for a merchant: finds the merchant's credentials for that mode, runs the connector
+ * call, and logs every HTTP request the connector made in the wallet-call log.
  */
 export class WalletGateway {
   constructor(
     private readonly connectors: Record<Wallet, Connector>,
     private readonly accounts: WalletAccounts,
-    private readonly store: PaymentStore,
+    private readonly calls: WalletCallRepository,
   ) {}
 
-  /** Loads (or registers) the merchant's wallet credentials ahead of a call, outside any lease. */
-  async prepare(merchantId: string, wallet: Wallet): Promise<void> {
-    await this.accounts.credentials(merchantId, wallet);
+  /** Loads (or, in test mode, registers) the credentials ahead of a call, outside any lease. */
+  async prepare(merchantId: string, wallet: Wallet, livemode: boolean): Promise<void> {
+    await this.accounts.credentials(merchantId, wallet, livemode);
   }
 
-  async call<T>(
-    merchantId: string,
-    wallet: Wallet,
-    ref: { paymentId?: string; refundId?: string },
-    run: (connector: Connector, ctx: WalletContext) => Promise<T>,
-  ): Promise<T> {
-    const calls: WalletCallRecord[] = [];
-    const ctx: WalletContext = { credentials: await this.accounts.credentials(merchantId, wallet), onCall: (call) => calls.push(call) };
+  /** The connector of a wallet, for reading its notifications. */
+  connector(wallet: Wallet): Connector {
+    return this.connectors[wallet];
+  }
+
+  async call<T>(target: WalletCallTarget, run: (connector: Connector, ctx: WalletContext) => Promise<T>): Promise<T> {
+    const records: WalletCallRecord[] = [];
+    const credentials = await this.accounts.credentials(target.merchantId, target.wallet, target.livemode);
+    const ctx: WalletContext = { credentials, onCall: (call) => records.push(call) };
     try {
-      return await run(this.connectors[wallet], ctx);
+      return await run(this.connectors[target.wallet], ctx);
     } finally {
-      await this.store.recordWalletCalls(merchantId, ref, calls);
+      await this.calls.record(target.merchantId, { paymentId: target.paymentId, refundId: target.refundId }, records);
     }
   }
 }

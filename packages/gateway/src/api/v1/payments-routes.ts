@@ -6,6 +6,9 @@ import { toPaymentObject, toRefundObject } from '../../payments/objects.ts';
 import type { CommonPaymentInput } from '../../payments/payment-service.ts';
 import { assertNotificationUrl } from '../../notifications/url-safety.ts';
 import type { Services } from '../../services.ts';
+
+/** The services the native payments API uses. */
+export type PaymentApiServices = Pick<Services, 'config' | 'payments' | 'qrPayments' | 'refunds'>;
 import {
   CreatePaymentBody,
   CreateRefundBody,
@@ -20,7 +23,7 @@ import {
 
 const MAX_WAIT_MS = 30_000;
 
-function waitMs(services: Services, seconds: number | undefined): number {
+function waitMs(services: PaymentApiServices, seconds: number | undefined): number {
   return seconds === undefined ? services.config.defaultWaitMs : Math.min(seconds * 1000, MAX_WAIT_MS);
 }
 
@@ -39,7 +42,7 @@ function commonInput(body: CreatePaymentBody, livemode: boolean): CommonPaymentI
 }
 
 /** Native API v1: payments and their refunds. Handlers only translate; the services decide. */
-export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
+export const paymentsRoutes = (services: PaymentApiServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/payments',
@@ -59,7 +62,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
         }
         if (body.qr !== undefined) {
           const payment = await services.qrPayments.createQrPayment(
-            request.merchant.id,
+            request.merchant,
             { ...commonInput(body, request.merchant.livemode), wallet: body.qr.wallet, expiresInS: body.qr.expires_in },
             { idempotencyKey: request.headers['idempotency-key'] },
           );
@@ -67,7 +70,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
         }
         if (body.barcode === undefined) throw new ValidationError('parameter_missing', 'Send `barcode` (the code scanned from the buyer\'s wallet app) or `qr`.', 'barcode');
         const payment = await services.payments.createBarcodePayment(
-          request.merchant.id,
+          request.merchant,
           { ...commonInput(body, request.merchant.livemode), barcode: body.barcode },
           { idempotencyKey: request.headers['idempotency-key'], waitMs: waitMs(services, body.wait_seconds) },
         );
@@ -78,7 +81,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
     app.get(
       '/payments/:id',
       { schema: { summary: 'Retrieve a payment', tags: ['payments'], params: IdParams, response: { 200: PaymentSchema, ...errorResponses } } },
-      async (request) => toPaymentObject(await services.payments.getPayment(request.merchant.id, request.params.id)),
+      async (request) => toPaymentObject(await services.payments.getPayment(request.merchant, request.params.id)),
     );
 
     for (const format of ['png', 'svg'] as const) {
@@ -86,7 +89,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
         `/payments/:id/qr.${format}`,
         { schema: { summary: `The payment's QR code as ${format.toUpperCase()}`, tags: ['payments'], params: IdParams } },
         async (request, reply) => {
-          const payment = await services.payments.getPayment(request.merchant.id, request.params.id);
+          const payment = await services.payments.getPayment(request.merchant, request.params.id);
           const content = payment.qr_code ?? payment.qr_url;
           if (payment.flow !== 'qr' || !content) throw new StateError('not_a_qr_payment', 'This payment has no QR code.', 'id');
           if (format === 'png') return reply.type('image/png').send(await QRCode.toBuffer(content, { type: 'png', margin: 2, width: 320 }));
@@ -107,7 +110,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
       },
       async (request) => {
         const q = request.query;
-        const { data, hasMore } = await services.payments.listPayments(request.merchant.id, {
+        const { data, hasMore } = await services.payments.listPayments(request.merchant, {
           limit: q.limit ? Number(q.limit) : 10,
           ...(q.merchant_order_id ? { merchantOrderId: q.merchant_order_id } : {}),
           ...(q.status ? { status: q.status } : {}),
@@ -129,7 +132,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
         },
       },
       async (request) =>
-        toPaymentObject(await services.payments.cancelPayment(request.merchant.id, request.params.id, waitMs(services, request.body?.wait_seconds))),
+        toPaymentObject(await services.payments.cancelPayment(request.merchant, request.params.id, waitMs(services, request.body?.wait_seconds))),
     );
 
     app.post(
@@ -147,7 +150,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
       async (request) => {
         const body = request.body ?? {};
         const refund = await services.refunds.createRefund(
-          request.merchant.id,
+          request.merchant,
           request.params.id,
           { amount: body.amount, merchantRefundId: body.merchant_refund_id ?? null, reason: body.reason ?? null },
           { idempotencyKey: request.headers['idempotency-key'], waitMs: waitMs(services, body.wait_seconds) },
@@ -160,7 +163,7 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
       '/payments/:id/refunds',
       { schema: { summary: 'List a payment\'s refunds', tags: ['refunds'], params: IdParams, response: { 200: listOf(RefundSchema), ...errorResponses } } },
       async (request) => {
-        const rows = await services.refunds.listRefunds(request.merchant.id, request.params.id);
+        const rows = await services.refunds.listRefunds(request.merchant, request.params.id);
         return { object: 'list' as const, url: `/v1/payments/${request.params.id}/refunds`, has_more: false, data: rows.map(toRefundObject) };
       },
     );
@@ -168,6 +171,6 @@ export const paymentsRoutes = (services: Services): FastifyPluginAsyncTypebox =>
     app.get(
       '/refunds/:id',
       { schema: { summary: 'Retrieve a refund', tags: ['refunds'], params: IdParams, response: { 200: RefundSchema, ...errorResponses } } },
-      async (request) => toRefundObject(await services.refunds.getRefund(request.merchant.id, request.params.id)),
+      async (request) => toRefundObject(await services.refunds.getRefund(request.merchant, request.params.id)),
     );
   };

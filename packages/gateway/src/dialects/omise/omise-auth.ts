@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { AuthenticationError } from '@counterpay/core';
-import type { Database } from '@counterpay/db';
-import { type AuthenticatedMerchant, merchantForApiKey } from '../../merchants/merchant-service.ts';
+import type { AuthenticatedMerchant, MerchantService } from '../../merchants/merchant-service.ts';
 
 /** Longer than any key counterpay issues (`skey_test_` + 24 characters): refused before hashing. */
 const MAX_KEY_LENGTH = 200;
@@ -20,10 +18,10 @@ export function secretKeyFrom(authorization: string | undefined): string | null 
 }
 
 /** `onRequest` hook: the Omise secret key (api_keys of kind `omise`, stored hashed) names the merchant. */
-export function omiseBasicAuth(db: Kysely<Database>) {
+export function omiseBasicAuth(merchantService: MerchantService) {
   return async (request: FastifyRequest): Promise<void> => {
     const key = secretKeyFrom(request.headers.authorization);
-    const merchant = key ? await merchantForApiKey(db, key, 'omise') : null;
+    const merchant = key ? await merchantService.authenticate(key, 'omise') : null;
     if (!merchant) throw new AuthenticationError();
     merchants.set(request, merchant);
   };

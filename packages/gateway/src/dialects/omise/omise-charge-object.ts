@@ -1,6 +1,5 @@
-import type { FailureCode, PaymentStatus } from '@counterpay/core';
+import { type FailureCode, type FeeRates, type PaymentStatus, REFUND_WINDOW_MS, feesOf, isRefundable } from '@counterpay/core';
 import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
-import { type FeeRates, omiseFees } from './omise-fees.ts';
 import { chargeId, sourceId, transactionId } from './omise-ids.ts';
 import { omiseList, omiseTime, toOmiseRefund } from './omise-objects.ts';
 
@@ -81,7 +80,6 @@ export function readChargeFacts(dialectData: string): OmiseChargeFacts {
 /** Omise keeps an unpaid barcode charge for a day when nothing else says when it expires. */
 const DEFAULT_EXPIRY_MS = 24 * 3600 * 1000;
 /** Refunds are possible within 12 months (seed 003); the refund service enforces 365 days. */
-const REFUND_WINDOW_MS = 365 * 24 * 3600 * 1000;
 /** Omise embeds the first page of a charge's refunds in the charge. */
 const EMBEDDED_REFUNDS = 20;
 
@@ -102,7 +100,7 @@ export function toOmiseCharge(payment: PaymentRow, refunds: readonly RefundRow[]
   const id = chargeId(payment.id);
   const facts = readChargeFacts(payment.dialect_data);
   const status = omiseChargeStatus(payment.status);
-  const paid = payment.status === 'succeeded';
+  const paid = isRefundable(payment);
   const expiresAt = omiseTime(facts.expires_at ?? new Date(Date.parse(payment.created_at) + DEFAULT_EXPIRY_MS).toISOString());
   const withinRefundWindow = !payment.paid_at || now.getTime() - Date.parse(payment.paid_at) <= REFUND_WINDOW_MS;
   const livemode = payment.livemode === 1;
@@ -111,7 +109,7 @@ export function toOmiseCharge(payment: PaymentRow, refunds: readonly RefundRow[]
     id,
     location: `/charges/${id}`,
     amount: payment.amount,
-    ...omiseFees(payment.amount, rates),
+    ...feesOf(payment.amount, rates),
     interest: 0,
     interest_vat: 0,
     funding_amount: payment.amount,

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type RefundStatus, isCancellable } from '@counterpay/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthenticatedMerchant } from '../../merchants/merchant-service.ts';
 import type { PaymentRow } from '../../payments/objects.ts';
@@ -22,6 +23,8 @@ const EXPIRE_WAIT_MS = 3000;
 const REFUND_WAIT_MS = 3000;
 
 type IdParams = { id: string };
+/** A refund the wallet refused is an error to Omise merchants, not a refund. */
+const REFUSED: Record<RefundStatus, boolean> = { processing: false, succeeded: false, failed: true };
 
 /**
  * Omise charges carry no order id: each gets its own, or one made from the Idempotency-Key so that a
@@ -37,10 +40,10 @@ const hidden = { hide: true };
 
 /** Charges and their refunds: `/charges`, `/charges/:id`, `/charges/:id/expire`, `/charges/:id/refunds`. */
 export const omiseChargeRoutes =
-  (services: Services, queries: OmiseQueries): FastifyPluginAsync =>
+  (services: Pick<Services, 'config' | 'payments' | 'refunds'>, queries: OmiseQueries): FastifyPluginAsync =>
   async (app) => {
     const findCharge = async (merchant: AuthenticatedMerchant, id: string): Promise<PaymentRow> => {
-      const payment = await queries.charge(merchant.id, id);
+      const payment = await queries.charge(merchant, id);
       if (!payment) throw omiseNotFound('charge', id);
       return payment;
     };
@@ -64,7 +67,7 @@ export const omiseChargeRoutes =
         expires_at: new Date(Date.now() + services.config.buyerConfirmDeadlineMs).toISOString(),
       };
       const payment = await services.payments.createBarcodePayment(
-        merchant.id,
+        merchant,
         {
           amount: charge.amount,
           currency: 'THB',
@@ -85,7 +88,7 @@ export const omiseChargeRoutes =
     app.get('/charges', { schema: hidden }, async (request) => {
       const merchant = omiseMerchant(request);
       const query = readListQuery(request.query);
-      const { rows, total } = await queries.chargesPage(merchant.id, query);
+      const { rows, total } = await queries.chargesPage(merchant, query);
       return omiseList(await renderCharges(rows, merchant), '/charges', { ...query, total });
     });
 
@@ -98,11 +101,11 @@ export const omiseChargeRoutes =
     app.post<{ Params: IdParams }>('/charges/:id/expire', { schema: hidden, config: { omiseAction: 'expire' } }, async (request) => {
       const merchant = omiseMerchant(request);
       const payment = await findCharge(merchant, request.params.id);
-      if (payment.status !== 'processing') {
+      if (!isCancellable(payment.status)) {
         throw new OmiseError(400, 'failed_expire', `charge is ${omiseChargeStatus(payment.status)}: only a pending charge can be expired`);
       }
       // Cancels at the wallet; the charge ends expired, or successful if the buyer paid first.
-      return renderCharge(await services.payments.cancelPayment(merchant.id, payment.id, EXPIRE_WAIT_MS), merchant);
+      return renderCharge(await services.payments.cancelPayment(merchant, payment.id, EXPIRE_WAIT_MS), merchant);
     });
 
     app.post<{ Params: IdParams }>('/charges/:id/refunds', { schema: hidden, config: { omiseAction: 'refund' } }, async (request) => {
@@ -110,9 +113,9 @@ export const omiseChargeRoutes =
       const payment = await findCharge(merchant, request.params.id);
       const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
       const { amount, metadata } = readRefundRequest(bodyOf(request));
-      const refund = await services.refunds.createRefund(merchant.id, payment.id, { amount, dialect: 'omise', dialectData: { metadata } }, { idempotencyKey, waitMs: REFUND_WAIT_MS });
+      const refund = await services.refunds.createRefund(merchant, payment.id, { amount, dialect: 'omise', dialectData: { metadata } }, { idempotencyKey, waitMs: REFUND_WAIT_MS });
       // Omise merchants treat a resolved refund as done: one the wallet refused is an error, not a refund.
-      if (refund.status === 'failed') throw new OmiseError(400, 'failed_refund', `the wallet refused refund ${toOmiseRefund(refund).id}: ${refund.failure_message ?? 'refund failed'}`);
+      if (REFUSED[refund.status]) throw new OmiseError(400, 'failed_refund', `the wallet refused refund ${toOmiseRefund(refund).id}: ${refund.failure_message ?? 'refund failed'}`);
       return toOmiseRefund(refund);
     });
 

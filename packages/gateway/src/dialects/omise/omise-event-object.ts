@@ -1,7 +1,7 @@
 import { FAILURE_CODES, PAYMENT_STATUSES, type FailureCode, type PaymentStatus } from '@counterpay/core';
 import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
 import { type OmiseCharge, toOmiseCharge } from './omise-charge-object.ts';
-import type { FeeRates } from './omise-fees.ts';
+import type { FeeRates } from '@counterpay/core';
 import { eventId } from './omise-ids.ts';
 import { omiseTime } from './omise-objects.ts';
 

@@ -24,7 +24,7 @@ export const omiseEventRoutes =
     app.get('/events', { schema: { hide: true } }, async (request) => {
       const merchant = omiseMerchant(request);
       const query = readListQuery(request.query);
-      const { rows, total } = await queries.eventsPage(merchant.id, query);
+      const { rows, total } = await queries.eventsPage(merchant, query);
       const refunds = await queries.refundsOf([...new Set(rows.map((row) => row.payment.id))]);
       const data = rows.map(({ event, payment }) =>
         omiseEventFromOutbox({ ...event, payload: parsePayload(event.payload) }, payment, refunds.get(payment.id) ?? [], merchant),
@@ -34,7 +34,7 @@ export const omiseEventRoutes =
 
     app.get<{ Params: { id: string } }>('/events/:id', { schema: { hide: true } }, async (request) => {
       const merchant = omiseMerchant(request);
-      const found = await queries.event(merchant.id, request.params.id);
+      const found = await queries.event(merchant, request.params.id);
       if (!found) throw omiseNotFound('event', request.params.id);
       const refunds = (await queries.refundsOf([found.payment.id])).get(found.payment.id) ?? [];
       return omiseEventFromOutbox({ ...found.event, payload: parsePayload(found.event.payload) }, found.payment, refunds, merchant);

@@ -4,7 +4,7 @@ import { FAILURE_CODES, PAYMENT_STATUSES } from '@counterpay/core';
 import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
 import { omiseChargeStatus, omiseFailureCode, toOmiseCharge } from './omise-charge-object.ts';
 import { omiseEventFromOutbox, paymentAsOfEvent } from './omise-event-object.ts';
-import { omiseFees } from './omise-fees.ts';
+import { feesOf as omiseFees } from '@counterpay/core';
 import { chargeId, eventIdOf, paymentIdOf, refundIdOf } from './omise-ids.ts';
 import { toOmiseRefund } from './omise-objects.ts';
 

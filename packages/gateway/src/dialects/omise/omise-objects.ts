@@ -76,7 +76,7 @@ export function toOmiseRefund(refund: RefundRow) {
     amount: refund.amount,
     metadata: refundMetadata(refund.dialect_data),
     charge,
-    transaction: refund.status === 'succeeded' ? transactionId(refund.id) : null,
+    transaction: omiseRefundStatus(refund.status) === 'closed' ? transactionId(refund.id) : null,
     status: omiseRefundStatus(refund.status),
     funding_amount: refund.amount,
     funding_currency: refund.currency,

@@ -8,6 +8,9 @@ import { OmiseError, omiseErrorHandler } from './omise-errors.ts';
 import { omiseEventRoutes } from './omise-event-routes.ts';
 import { OmiseQueries } from './omise-queries.ts';
 
+/** The services the Omise dialect uses. */
+export type OmiseServices = Pick<Services, 'config' | 'merchants' | 'payments' | 'refunds' | 'dialectEvents'>;
+
 /** Per Omise collection, the methods its own path is not served with (GET, and POST for charges, are). */
 const UNSERVED_METHODS: Record<string, Array<'POST' | 'DELETE' | 'PATCH' | 'PUT' | 'OPTIONS'>> = {
   '/charges': ['DELETE', 'PATCH', 'PUT', 'OPTIONS'],
@@ -24,9 +27,9 @@ const UNSERVED_METHODS: Record<string, Array<'POST' | 'DELETE' | 'PATCH' | 'PUT'
  * of the services, a crash — is answered as an Omise error object with Omise's HTTP status.
  */
 export const omisePlugin =
-  (services: Services): FastifyPluginAsync =>
+  (services: OmiseServices): FastifyPluginAsync =>
   async (app) => {
-    const queries = new OmiseQueries(services.store.db);
+    const queries = new OmiseQueries(services.payments, services.refunds, services.merchants, services.dialectEvents);
 
     // Bodies are JSON (the official client, even when empty) or form-encoded (curl -d), whatever the
     // content type claims; reading them here turns malformed ones into Omise's bad_request.
@@ -39,7 +42,7 @@ export const omisePlugin =
       }
     });
     app.setErrorHandler(omiseErrorHandler);
-    app.addHook('onRequest', omiseBasicAuth(services.store.db));
+    app.addHook('onRequest', omiseBasicAuth(services.merchants));
 
     await app.register(omiseChargeRoutes(services, queries));
     await app.register(omiseEventRoutes(queries));

@@ -1,107 +1,86 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, EventTable } from '@counterpay/db';
+import type { MerchantService } from '../../merchants/merchant-service.ts';
+import type { DialectEvents } from '../../notifications/dialect-events.ts';
 import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
+import type { PaymentService } from '../../payments/payment-service.ts';
+import type { RefundService } from '../../payments/refund-service.ts';
+import type { MerchantScope } from '../../repositories/scope.ts';
 import { CHARGE_COMPLETE_EVENT_TYPES } from './omise-event-object.ts';
 import { eventIdOf, paymentIdOf, refundIdOf } from './omise-ids.ts';
 import type { ListQuery } from './omise-requests.ts';
 
-export type EventRow = Selectable<EventTable>;
+/** An outbox event as the Omise views read it: its id, time and native payload text. */
+export interface EventRow {
+  id: string;
+  created_at: string;
+  payload: string;
+}
 
 /** Omise shows only what was made through Omise: charges of other APIs are not charges to it. */
 const DIALECT = 'omise';
+const CHARGE_EVENTS = { dialect: DIALECT, types: CHARGE_COMPLETE_EVENT_TYPES };
 
 /**
- * Read-only queries behind the Omise views (offset pages, time windows, events joined to their
- * charge), which the payment services' cursor-based lists do not offer. Writes go through the services.
+ * The reads behind the Omise views (Omise ids, offset pages, time windows, events with their charge),
+ * over the payment, refund and event services. Writes go through the services directly.
  */
 export class OmiseQueries {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly payments: PaymentService,
+    private readonly refunds: RefundService,
+    private readonly merchants: MerchantService,
+    private readonly events: DialectEvents,
+  ) {}
 
-  /** The merchant's Omise charge with this Omise id, or null (unknown, another merchant's, another API's). */
-  async charge(merchantId: string, omiseChargeId: string): Promise<PaymentRow | null> {
+  /** The scope's Omise charge with this Omise id, or null (unknown, another merchant's or mode's, another API's). */
+  async charge(scope: MerchantScope, omiseChargeId: string): Promise<PaymentRow | null> {
     const paymentId = paymentIdOf(omiseChargeId);
-    if (!paymentId) return null;
-    const row = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('id', '=', paymentId)
-      .where('merchant_id', '=', merchantId)
-      .where('dialect', '=', DIALECT)
-      .executeTakeFirst();
-    return row ?? null;
+    const payment = paymentId ? await this.payments.findPayment(scope, paymentId) : null;
+    return payment?.dialect === DIALECT ? payment : null;
   }
 
   async refund(payment: PaymentRow, omiseRefundId: string): Promise<RefundRow | null> {
     const id = refundIdOf(omiseRefundId);
     if (!id) return null;
-    const row = await this.db.selectFrom('refunds').selectAll().where('id', '=', id).where('payment_id', '=', payment.id).executeTakeFirst();
-    return row ?? null;
+    const refunds = (await this.refunds.listRefundsOf([payment.id])).get(payment.id) ?? [];
+    return refunds.find((refund) => refund.id === id) ?? null;
   }
 
   /** Refunds of each payment, oldest first, in one query. */
-  async refundsOf(paymentIds: readonly string[]): Promise<Map<string, RefundRow[]>> {
-    const byPayment = new Map<string, RefundRow[]>(paymentIds.map((id) => [id, []]));
-    if (paymentIds.length === 0) return byPayment;
-    const rows = await this.db.selectFrom('refunds').selectAll().where('payment_id', 'in', [...paymentIds]).orderBy('id', 'asc').execute();
-    for (const row of rows) byPayment.get(row.payment_id)?.push(row);
-    return byPayment;
+  refundsOf(paymentIds: readonly string[]): Promise<Map<string, RefundRow[]>> {
+    return this.refunds.listRefundsOf(paymentIds);
   }
 
-  /** One page of the merchant's Omise charges in the time window, and how many the window holds. */
-  async chargesPage(merchantId: string, query: ListQuery): Promise<{ rows: PaymentRow[]; total: number }> {
-    const window = this.db
-      .selectFrom('payments')
-      .where('merchant_id', '=', merchantId)
-      .where('dialect', '=', DIALECT)
-      .$if(query.from !== null, (q) => q.where('created_at', '>=', query.from!))
-      .$if(query.to !== null, (q) => q.where('created_at', '<=', query.to!));
-    const counted = await window.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    // Ids are time-ordered, so ordering by id is ordering by creation.
-    const rows = await window.selectAll().orderBy('id', query.order === 'chronological' ? 'asc' : 'desc').limit(query.limit).offset(query.offset).execute();
-    return { rows, total: Number(counted.n) };
+  /** One page of the scope's Omise charges in the time window, and how many the window holds. */
+  chargesPage(scope: MerchantScope, query: ListQuery): Promise<{ rows: PaymentRow[]; total: number }> {
+    return this.payments.pagePayments(scope, { dialect: DIALECT, ...query });
   }
 
   /** The store Omise would use when a charge names none ("must already be configured on your account"). */
-  async defaultStore(merchantId: string): Promise<{ external_no: string; name: string } | null> {
-    const row = await this.db.selectFrom('stores').select(['external_no', 'name']).where('merchant_id', '=', merchantId).orderBy('created_at', 'asc').orderBy('id', 'asc').executeTakeFirst();
-    return row ?? null;
+  defaultStore(merchantId: string): Promise<{ external_no: string; name: string } | null> {
+    return this.merchants.findStore(merchantId);
   }
 
-  /** A `charge.complete` event of one of the merchant's Omise charges, with that charge. */
-  async event(merchantId: string, omiseEventId: string): Promise<{ event: EventRow; payment: PaymentRow } | null> {
+  /** A `charge.complete` event of one of the scope's Omise charges, with that charge. */
+  async event(scope: MerchantScope, omiseEventId: string): Promise<{ event: EventRow; payment: PaymentRow } | null> {
     const id = eventIdOf(omiseEventId);
-    if (!id) return null;
-    const event = await this.chargeEvents(merchantId).where('events.id', '=', id).executeTakeFirst();
-    if (!event) return null;
-    const payment = await this.db.selectFrom('payments').selectAll().where('id', '=', event.object_id).executeTakeFirst();
-    return payment ? { event, payment } : null;
+    const event = id ? await this.events.get(scope, id, CHARGE_EVENTS) : null;
+    const payment = event ? await this.payments.findPayment(scope, event.objectId) : null;
+    return event && payment ? { event: eventRow(event), payment } : null;
   }
 
-  /** One page of the merchant's `charge.complete` events, each with its charge. */
-  async eventsPage(merchantId: string, query: ListQuery): Promise<{ rows: Array<{ event: EventRow; payment: PaymentRow }>; total: number }> {
-    const window = this.chargeEvents(merchantId)
-      .$if(query.from !== null, (q) => q.where('events.created_at', '>=', query.from!))
-      .$if(query.to !== null, (q) => q.where('events.created_at', '<=', query.to!));
-    const counted = await window.clearSelect().select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    const events = await window.orderBy('events.id', query.order === 'chronological' ? 'asc' : 'desc').limit(query.limit).offset(query.offset).execute();
-    const paymentIds = [...new Set(events.map((e) => e.object_id))];
-    const payments = paymentIds.length ? await this.db.selectFrom('payments').selectAll().where('id', 'in', paymentIds).execute() : [];
+  /** One page of the scope's `charge.complete` events, each with its charge. */
+  async eventsPage(scope: MerchantScope, query: ListQuery): Promise<{ rows: Array<{ event: EventRow; payment: PaymentRow }>; total: number }> {
+    const { rows: events, total } = await this.events.page(scope, { ...CHARGE_EVENTS, ...query });
+    const payments = await this.payments.getPaymentsById([...new Set(events.map((e) => e.objectId))]);
     const byId = new Map(payments.map((p) => [p.id, p]));
     const rows = events.flatMap((event) => {
-      const payment = byId.get(event.object_id);
-      return payment ? [{ event, payment }] : [];
+      const payment = byId.get(event.objectId);
+      return payment ? [{ event: eventRow(event), payment }] : [];
     });
-    return { rows, total: Number(counted.n) };
+    return { rows, total };
   }
+}
 
-  private chargeEvents(merchantId: string) {
-    return this.db
-      .selectFrom('events')
-      .innerJoin('payments', 'payments.id', 'events.object_id')
-      .selectAll('events')
-      .where('events.merchant_id', '=', merchantId)
-      .where('events.object_type', '=', 'payment')
-      .where('events.type', 'in', [...CHARGE_COMPLETE_EVENT_TYPES])
-      .where('payments.dialect', '=', DIALECT);
-  }
+function eventRow(event: { id: string; createdAt: string; payload: unknown }): EventRow {
+  return { id: event.id, created_at: event.createdAt, payload: JSON.stringify(event.payload) };
 }

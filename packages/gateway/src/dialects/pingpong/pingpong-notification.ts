@@ -1,6 +1,6 @@
 import type { NotificationFormat } from '../../notifications/notification-format.ts';
 import { pingPongSignature } from './pingpong-protocol.ts';
-import { paymentResult, refundResult } from './pingpong-plugin.ts';
+import { paymentResult, refundResult } from './pingpong-results.ts';
 
 /** PingPong's signed notification envelope to `notificationUrl`; a 2xx whose body is not `FAIL` acknowledges. */
 export const pingPongNotification: NotificationFormat = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationFormat } from '../../notifications/notification-format.ts';
-import { orderBody } from './scanforpay-plugin.ts';
+import { orderBody } from './scanforpay-order.ts';
 import { scanForPayAnswer } from './scanforpay-protocol.ts';
 
 /** ScanForPay notifies `notifyUrl` with its signed response envelope; only `success` acknowledges. */

@@ -1,28 +1,36 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { CounterpayError, IdempotencyError, NotFoundError, StateError, type Wallet } from '@counterpay/core';
+import type { RefundStatus } from '@counterpay/core';
+import type { DialectAccount } from '../../merchants/merchant-service.ts';
 import type { PaymentRow } from '../../payments/objects.ts';
 import type { Services } from '../../services.ts';
+import { translateToScanForPay } from './scanforpay-errors.ts';
+import { orderBody } from './scanforpay-order.ts';
 import { rawTopLevelMembers } from '../shared/raw-json.ts';
 import { readBodiesAsText } from '../shared/raw-bodies.ts';
 import { SFP, ScanForPayError, rfc3339Cst, scanForPayAnswer, verifyScanForPaySignature } from './scanforpay-protocol.ts';
 
-interface Partner {
-  merchantId: string;
-  currency: string;
-  signKey: string;
-  partnerNo: string;
-}
+/** A ScanForPay partner (partnerNo) of a merchant, in one mode, with its sign key. */
+type Partner = DialectAccount;
+
+/** The services the ScanForPay dialect uses. */
+export type ScanForPayServices = Pick<Services, 'merchants' | 'payments' | 'qrPayments' | 'refunds'>;
 
 type Body = Record<string, unknown>;
+
+/** How a refund's status is answered; a failed refund (null) is an upstream failure. */
+const REFUND_ANSWER: Record<RefundStatus, { code: number; msg: string } | null> = {
+  processing: { code: SFP.resultUnknown, msg: 'refund in progress: query later' },
+  succeeded: { code: SFP.success, msg: 'success' },
+  failed: null,
+};
 const WAIT_MS = 5000;
-const WALLET_NAMES: Record<Wallet, string> = { alipay: 'Alipay', wechat: 'Wechat' };
 
 /**
  * ScanForPay (seed 002): every request is `{ request: { header, body }, signature }`, verified over the
  * raw `request` text; every answer is signed over the raw `response` text; failures carry its codes.
  */
 export const scanForPayPlugin =
-  (services: Services): FastifyPluginAsync =>
+  (services: ScanForPayServices): FastifyPluginAsync =>
   async (app) => {
     readBodiesAsText(app);
     app.setErrorHandler((error, request, reply) => {
@@ -47,17 +55,17 @@ export const scanForPayPlugin =
         const header = envelope.request?.header ?? {};
         const partnerNo = String(header.partnerNo ?? '');
         const reqMsgId = String(header.reqMsgId ?? '');
-        const partner = await findPartner(partnerNo);
+        const partner = await services.merchants.dialectAccount('scanforpay', partnerNo);
         if (!partner) return send(reply, partnerNo, reqMsgId, { code: SFP.unauthorised, msg: 'unknown partnerNo' }, null);
-        if (!verifyScanForPaySignature(requestText, envelope.signature, partner.signKey)) {
-          return send(reply, partnerNo, reqMsgId, { code: SFP.badSignature, msg: 'signature verification failed' }, partner.signKey);
+        if (!verifyScanForPaySignature(requestText, envelope.signature, partner.secret)) {
+          return send(reply, partnerNo, reqMsgId, { code: SFP.badSignature, msg: 'signature verification failed' }, partner.secret);
         }
         try {
-          return send(reply, partnerNo, reqMsgId, await handle(partner, envelope.request?.body ?? {}), partner.signKey);
+          return send(reply, partnerNo, reqMsgId, await handle(partner, envelope.request?.body ?? {}), partner.secret);
         } catch (error) {
-          const { code, msg } = translate(error);
+          const { code, msg } = translateToScanForPay(error);
           if (code === SFP.unknownError) request.log.error({ err: error }, 'ScanForPay handler failed');
-          return send(reply, partnerNo, reqMsgId, { code, msg }, partner.signKey);
+          return send(reply, partnerNo, reqMsgId, { code, msg }, partner.secret);
         }
       });
     }
@@ -66,21 +74,9 @@ export const scanForPayPlugin =
       return reply.status(200).type('application/json; charset=utf-8').send(scanForPayAnswer(partnerNo, reqMsgId, body, signKey));
     }
 
-    async function findPartner(partnerNo: string): Promise<Partner | null> {
-      if (!partnerNo) return null;
-      const row = await services.store.db
-        .selectFrom('dialect_credentials')
-        .innerJoin('merchants', 'merchants.id', 'dialect_credentials.merchant_id')
-        .select(['dialect_credentials.merchant_id', 'dialect_credentials.secret_ciphertext', 'merchants.default_currency'])
-        .where('dialect', '=', 'scanforpay')
-        .where('account_id', '=', partnerNo)
-        .executeTakeFirst();
-      return row ? { merchantId: row.merchant_id, currency: row.default_currency, signKey: services.box.open(row.secret_ciphertext), partnerNo } : null;
-    }
-
     async function storeOf(partner: Partner, body: Body) {
       const storeNo = requireText(body, 'storeNo', 15);
-      const store = await services.store.db.selectFrom('stores').selectAll().where('merchant_id', '=', partner.merchantId).where('external_no', '=', storeNo).executeTakeFirst();
+      const store = await services.merchants.findStore(partner.merchantId, storeNo);
       if (!store) throw new ScanForPayError(SFP.merchantConfig, `storeNo ${storeNo} is not configured for this partner`);
       return store;
     }
@@ -88,15 +84,15 @@ export const scanForPayPlugin =
     async function commonInput(partner: Partner, body: Body) {
       const store = await storeOf(partner, body);
       const terminalNo = optionalText(body, 'terminalNo', 20);
-      const terminal = terminalNo ? await services.store.db.selectFrom('terminals').select('id').where('merchant_id', '=', partner.merchantId).where('external_no', '=', terminalNo).executeTakeFirst() : undefined;
+      const terminalId = terminalNo ? await services.merchants.findTerminalId(partner.merchantId, terminalNo) : null;
       const notifyUrl = optionalText(body, 'notifyUrl', 200);
       return {
         amount: requireAmount(body, 'orderAmount'),
-        currency: partner.currency,
+        currency: partner.defaultCurrency,
         merchantOrderId: requireText(body, 'partnerOrderNo', 32, SFP.missingOrderNumber),
         description: optionalText(body, 'orderTitle', 100) ?? null,
         storeId: store.id,
-        terminalId: terminal?.id ?? null,
+        terminalId,
         notifyUrl: notifyUrl ?? null,
         dialect: 'scanforpay',
         dialectData: { storeNo: store.external_no, operatorId: optionalText(body, 'operatorId', 20), terminalNo },
@@ -105,7 +101,7 @@ export const scanForPayPlugin =
 
     async function pay(partner: Partner, body: Body): Promise<Body> {
       const input = await commonInput(partner, body);
-      const payment = await services.payments.createBarcodePayment(partner.merchantId, { ...input, barcode: requireText(body, 'barcode', 24) }, { waitMs: WAIT_MS });
+      const payment = await services.payments.createBarcodePayment(partner, { ...input, barcode: requireText(body, 'barcode', 24) }, { waitMs: WAIT_MS });
       return orderBody(payment);
     }
 
@@ -116,7 +112,7 @@ export const scanForPayPlugin =
       if (wallet === null) throw new ScanForPayError(SFP.parameterInvalid, 'wallet must be Wechat or Alipay');
       const expireMinutes = body.expireMinutes === undefined ? undefined : Number(body.expireMinutes);
       if (expireMinutes !== undefined && (!Number.isInteger(expireMinutes) || expireMinutes < 1)) throw new ScanForPayError(SFP.parameterInvalid, 'expireMinutes must be a whole number of minutes');
-      const payment = await services.qrPayments.createQrPayment(partner.merchantId, { ...input, wallet, expiresInS: expireMinutes === undefined ? undefined : expireMinutes * 60 }, {});
+      const payment = await services.qrPayments.createQrPayment(partner, { ...input, wallet, expiresInS: expireMinutes === undefined ? undefined : expireMinutes * 60 }, {});
       return { ...orderBody(payment), qrCode: payment.qr_code ?? payment.qr_url, expireTime: payment.expires_at ? rfc3339Cst(payment.expires_at) : null };
     }
 
@@ -124,63 +120,33 @@ export const scanForPayPlugin =
       const orderNo = optionalText(body, 'orderNo', 32);
       let payment: PaymentRow | null;
       if (orderNo) {
-        payment = await services.store.getPayment(orderNo);
+        payment = await services.payments.findPayment(partner, orderNo);
       } else {
         const store = await storeOf(partner, body);
         const partnerOrderNo = requireText(body, 'partnerOrderNo', 32, SFP.missingOrderNumber);
-        payment = (await services.store.db.selectFrom('payments').selectAll().where('merchant_id', '=', partner.merchantId).where('merchant_order_id', '=', partnerOrderNo).where('store_id', '=', store.id).executeTakeFirst()) ?? null;
+        payment = await services.payments.findByMerchantOrderId(partner, partnerOrderNo, { storeId: store.id });
       }
-      if (!payment || payment.merchant_id !== partner.merchantId) throw new ScanForPayError(SFP.orderNotFound, 'the order does not exist');
+      if (!payment) throw new ScanForPayError(SFP.orderNotFound, 'the order does not exist');
       return orderBody(payment);
     }
 
     async function refund(partner: Partner, body: Body): Promise<Body> {
       const partnerOrderNo = requireText(body, 'partnerOrderNo', 32, SFP.missingOrderNumber);
-      const payment = await services.store.db.selectFrom('payments').selectAll().where('merchant_id', '=', partner.merchantId).where('merchant_order_id', '=', partnerOrderNo).executeTakeFirst();
+      const payment = await services.payments.findByMerchantOrderId(partner, partnerOrderNo);
       if (!payment) throw new ScanForPayError(SFP.orderNotFound, 'the order does not exist');
       const refundNo = requireText(body, 'refundNo', 32);
       const result = await services.refunds.createRefund(
-        partner.merchantId,
+        partner,
         payment.id,
         { amount: requireAmount(body, 'orderAmount'), merchantRefundId: `sfp-${refundNo}`, dialect: 'scanforpay', dialectData: { operatorId: body.operatorId, terminalNo: body.terminalNo } },
         { waitMs: WAIT_MS },
       );
-      if (result.status === 'failed') throw new ScanForPayError(SFP.upstreamFailed, result.failure_message ?? 'the wallet refused the refund');
-      const after = (await services.store.getPayment(payment.id))!;
-      return { ...orderBody(after), code: result.status === 'succeeded' ? SFP.success : SFP.resultUnknown, msg: result.status === 'succeeded' ? 'success' : 'refund in progress: query later', refundNo, refundAmount: result.amount };
+      const shown = REFUND_ANSWER[result.status];
+      if (!shown) throw new ScanForPayError(SFP.upstreamFailed, result.failure_message ?? 'the wallet refused the refund');
+      const after = (await services.payments.findPayment(partner, payment.id))!;
+      return { ...orderBody(after), ...shown, refundNo, refundAmount: result.amount };
     }
   };
-
-export function orderBody(payment: PaymentRow): Body {
-  const code = payment.status === 'succeeded' ? SFP.success : payment.status === 'processing' ? SFP.resultUnknown : payment.status === 'closed' ? SFP.orderClosed : SFP.failed;
-  const status = payment.status === 'succeeded' ? (payment.amount_refunded > 0 ? 3 : 1) : payment.status === 'processing' ? 0 : 2;
-  return {
-    code,
-    msg: payment.status === 'succeeded' ? 'success' : payment.status === 'processing' ? 'result unknown: query later' : (payment.failure_message ?? payment.status),
-    orderNo: payment.id,
-    partnerOrderNo: payment.merchant_order_id,
-    orderAmount: payment.amount,
-    wallet: payment.wallet ? WALLET_NAMES[payment.wallet] : null,
-    status,
-    payTime: payment.paid_at ? rfc3339Cst(payment.paid_at) : null,
-    currency: payment.currency,
-    buyer: payment.barcode_masked,
-    buyerId: payment.wallet_transaction_id,
-  };
-}
-
-function translate(error: unknown): { code: number; msg: string } {
-  if (error instanceof ScanForPayError) return { code: error.code, msg: error.message };
-  if (error instanceof IdempotencyError) return { code: SFP.duplicateOrder, msg: error.message };
-  if (error instanceof NotFoundError) return { code: SFP.orderNotFound, msg: error.message };
-  if (error instanceof StateError) {
-    if (error.code === 'refund_exceeds_payment' || error.code === 'payment_fully_refunded') return { code: SFP.refundExceeds, msg: error.message };
-    return { code: SFP.illegalStatus, msg: error.message };
-  }
-  if (error instanceof CounterpayError && error.statusCode < 500) return { code: SFP.parameterInvalid, msg: error.param ? `${error.param}: ${error.message}` : error.message };
-  if (error instanceof CounterpayError) return { code: SFP.upstreamFailed, msg: error.message };
-  return { code: SFP.unknownError, msg: 'unknown error' };
-}
 
 function requireText(body: Body, name: string, max: number, missingCode: number = SFP.parameterMissing): string {
   const value = body[name];

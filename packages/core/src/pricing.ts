@@ -1,4 +1,4 @@
-/** A merchant's Omise-style pricing, in basis points (merchants.fee_rate_bps, merchants.fee_vat_bps). */
+/** A merchant's pricing (Omise-style), in basis points (merchants.fee_rate_bps, merchants.fee_vat_bps). */
 export interface FeeRates {
   feeRateBps: number;
   feeVatBps: number;
@@ -17,7 +17,7 @@ function divideRoundingHalfUp(numerator: number, denominator: number): number {
  *
  * Seed 003: 400000 at 1.65% and 7% VAT → fee 6600, fee_vat 462, net 392938.
  */
-export function omiseFees(amount: number, rates: FeeRates): { fee: number; fee_vat: number; net: number } {
+export function feesOf(amount: number, rates: FeeRates): { fee: number; fee_vat: number; net: number } {
   const fee = divideRoundingHalfUp(amount * rates.feeRateBps, 10_000);
   const feeVat = divideRoundingHalfUp(fee * rates.feeVatBps, 10_000);
   return { fee, fee_vat: feeVat, net: amount - fee - feeVat };

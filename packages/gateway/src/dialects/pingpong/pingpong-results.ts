@@ -1,0 +1,58 @@
+import { type Currency, type PaymentStatus, type RefundStatus, formatDecimalAmount } from '@counterpay/core';
+import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
+import { PP } from './pingpong-protocol.ts';
+
+type Biz = Record<string, unknown>;
+
+/** PingPong's status word, code and description for each payment status. */
+const PAYMENT_STATUS: Record<PaymentStatus, { status: string; code: string }> = {
+  processing: { status: 'PROCESSING', code: PP.processing },
+  succeeded: { status: 'SUCCESS', code: PP.success },
+  failed: { status: 'FAILED', code: PP.externalError },
+  closed: { status: 'CLOSED', code: PP.success },
+};
+
+const REFUND_STATUS: Record<RefundStatus, { status: string; code: string }> = {
+  processing: { status: 'PROCESSING', code: PP.processing },
+  succeeded: { status: 'SUCCESS', code: PP.success },
+  failed: { status: 'FAILED', code: PP.externalError },
+};
+
+/** A payment as PingPong's answer (and notification) shows it. */
+export function paymentResult(payment: PaymentRow) {
+  const { status, code } = PAYMENT_STATUS[payment.status];
+  const data = JSON.parse(payment.dialect_data) as { requestId?: string; method?: string };
+  const biz: Biz = {
+    transactionId: payment.id,
+    merchantTransactionId: payment.merchant_order_id,
+    requestId: data.requestId,
+    amount: formatDecimalAmount(payment.amount, payment.currency as Currency),
+    currency: payment.currency,
+    status,
+    paymentMethod: { type: data.method },
+    transactionTime: payment.paid_at ?? payment.created_at,
+    ...(payment.failure_code ? { resultCode: payment.failure_code, resultDescription: payment.failure_message } : {}),
+    ...(payment.flow === 'qr' ? { qrCode: payment.qr_code ?? payment.qr_url, qrUrl: payment.qr_url, qrCodeExpired: payment.expires_at } : {}),
+  };
+  const description = status === 'FAILED' ? (payment.failure_message ?? 'failed') : status === 'PROCESSING' ? 'processing' : 'success';
+  return { code, description, biz };
+}
+
+/** A refund as PingPong's answer (and notification) shows it. */
+export function refundResult(refund: RefundRow, payment: PaymentRow, merchantRefundId: string) {
+  const { status, code } = REFUND_STATUS[refund.status];
+  return {
+    code,
+    description: status.toLowerCase(),
+    biz: {
+      refundId: refund.id,
+      merchantRefundId,
+      transactionId: payment.id,
+      merchantTransactionId: payment.merchant_order_id,
+      amount: formatDecimalAmount(refund.amount, refund.currency as Currency),
+      currency: refund.currency,
+      status,
+      refundTime: refund.succeeded_at ?? refund.created_at,
+    },
+  };
+}

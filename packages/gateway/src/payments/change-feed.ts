@@ -1,0 +1,55 @@
+import { EventEmitter } from 'node:events';
+import { NotFoundError } from '@counterpay/core';
+
+/** The event name that wakes the resolver at once (a cancel request, a wallet notification). */
+export const TASK_DUE = 'task-due';
+
+/**
+ * Committed changes in this process, by object id, so waiting requests and idle workers wake at once;
+ * changes made by other instances are seen by re-reading on a short interval.
+ */
+export class ChangeFeed {
+  readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Announces a committed change of these objects (payment ids, refund ids). */
+  changed(...ids: string[]): void {
+    for (const id of ids) this.emitter.emit(id);
+  }
+
+  /** Wakes the workers: a task became due now. */
+  taskDue(): void {
+    this.emitter.emit(TASK_DUE);
+  }
+
+  /**
+   * Re-reads an object until `settled` holds or `ms` pass, then returns it as it is. Woken at once by
+   * changes made in this process; the 250 ms re-read covers changes made by other instances.
+   */
+  async waitUntil<T>(id: string, read: (id: string) => Promise<T | null>, settled: (row: T) => boolean, ms: number, what: string): Promise<T> {
+    const until = Date.now() + Math.max(0, ms);
+    for (;;) {
+      const row = await read(id);
+      if (!row) throw new NotFoundError(what, id);
+      const left = until - Date.now();
+      if (settled(row) || left <= 0) return row;
+      await this.waitForChange(id, Math.min(left, 250));
+    }
+  }
+
+  /** Resolves when the object changes in this process or `ms` pass; callers re-read the row. */
+  waitForChange(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.emitter.off(id, done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.emitter.on(id, done);
+    });
+  }
+}

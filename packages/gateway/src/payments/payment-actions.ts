@@ -1,0 +1,111 @@
+import type { PaymentAction, PaymentSituation, Wallet } from '@counterpay/core';
+import type { GatewayConfig } from '../config.ts';
+import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
+import type { TaskRepository } from '../repositories/task-repository.ts';
+import type { ChangeFeed } from './change-feed.ts';
+
+/** QR payments are polled at the wallet's interval for this long, then every QR_SLOW_POLL_MS. */
+const QR_FAST_POLL_MS = 5 * 60_000;
+const QR_SLOW_POLL_MS = 60_000;
+/** Past the deadline a cancel that must be retried backs off up to this interval. */
+const MAX_RETRY_INTERVAL_MS = 60_000;
+
+/** What the resolver's task row says about a payment: its deadline and whether a cancel went out. */
+export interface TaskView {
+  deadlineAt: Date;
+  cancelStarted: boolean;
+}
+
+/**
+ * Carries out what core's `decidePayment` decided, for the request path and the resolver alike:
+ * status changes through the repository (and so the state machine), and the resolver's next check.
+ * Wallet calls (query, cancel) are the caller's: it calls the wallet and asks `decidePayment` again.
+ */
+export class PaymentActions {
+  constructor(
+    private readonly payments: PaymentRepository,
+    private readonly tasks: TaskRepository,
+    private readonly feed: ChangeFeed,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  situation(payment: PaymentRow, task: TaskView, now = Date.now()): PaymentSituation {
+    return {
+      status: payment.status,
+      flow: payment.flow,
+      walletChosen: payment.wallet !== null,
+      cancelRequested: payment.cancel_requested_at !== null,
+      cancelStarted: task.cancelStarted,
+      pastDeadline: now >= task.deadlineAt.getTime(),
+    };
+  }
+
+  /** Applies a final or scheduling action; returns the payment when its status changed. */
+  async apply(payment: PaymentRow, action: PaymentAction, task: TaskView): Promise<PaymentRow | null> {
+    switch (action.kind) {
+      case 'succeed':
+        return this.#change(payment.id, { to: 'succeeded', walletTransactionId: action.walletTransactionId, paidAt: action.paidAt });
+      case 'fail':
+        return this.#change(payment.id, { to: 'failed', failureCode: action.failureCode });
+      case 'close':
+        return this.#change(payment.id, { to: 'closed', failureCode: action.failureCode });
+      case 'show_qr': {
+        const row = await this.payments.setQrCode(payment.id, action.qrCode);
+        this.feed.changed(payment.id);
+        return row;
+      }
+      case 'check_later':
+        await this.tasks.reschedule('payment', payment.id, this.#nextCheck(payment, action.schedule, task), {
+          error: action.reason,
+          countAttempt: action.schedule !== 'deadline',
+        });
+        return null;
+      case 'stop':
+        await this.tasks.delete('payment', payment.id);
+        return null;
+      case 'query':
+      case 'cancel':
+      case 'confirm_paid':
+        throw new Error(`${action.kind} is a wallet call for the caller to make, not an action to apply`);
+      default: {
+        const never: never = action;
+        throw new Error(`unhandled payment action ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  async #change(id: string, change: Parameters<PaymentRepository['transition']>[1]): Promise<PaymentRow | null> {
+    const row = await this.payments.transition(id, change);
+    if (row) this.feed.changed(id);
+    return row;
+  }
+
+  #nextCheck(payment: PaymentRow, schedule: Extract<PaymentAction, { kind: 'check_later' }>['schedule'], task: TaskView): Date {
+    const now = Date.now();
+    const interval = this.#interval(payment.wallet);
+    const deadline = task.deadlineAt.getTime();
+    switch (schedule) {
+      case 'query':
+        return new Date(now + interval);
+      case 'qr_poll': {
+        // QR orders live up to 3 days: poll while the buyer is likely paying (the first minutes), then once
+        // a minute; wallet notifications bring the answer sooner.
+        const age = now - Date.parse(payment.created_at);
+        return new Date(Math.min(now + (age < QR_FAST_POLL_MS ? interval : QR_SLOW_POLL_MS), deadline));
+      }
+      case 'deadline':
+        return new Date(deadline);
+      case 'cancel_backoff':
+        // Back off with the time already spent past the deadline: quick at first, at most once a minute.
+        return new Date(now + Math.min(MAX_RETRY_INTERVAL_MS, Math.max(interval, (now - deadline) / 4)));
+      default: {
+        const never: never = schedule;
+        throw new Error(`unhandled schedule ${String(never)}`);
+      }
+    }
+  }
+
+  #interval(wallet: Wallet | null): number {
+    return wallet ? this.config.queryIntervalMs[wallet] : Math.min(this.config.queryIntervalMs.alipay, this.config.queryIntervalMs.wechat);
+  }
+}

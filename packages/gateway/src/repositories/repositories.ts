@@ -1,0 +1,43 @@
+import type { SecretBox } from '@counterpay/core';
+import type { DatabaseHandle } from '@counterpay/db';
+import { DeliveryRepository } from './delivery-repository.ts';
+import { EventRepository } from './event-repository.ts';
+import { IdempotencyKeyRepository } from './idempotency-keys.ts';
+import { MerchantRepository } from './merchant-repository.ts';
+import { PaymentRepository } from './payment-repository.ts';
+import { RefundRepository } from './refund-repository.ts';
+import { TaskRepository } from './task-repository.ts';
+import { WalletAccountRepository } from './wallet-account-repository.ts';
+import { WalletCallRepository } from './wallet-call-repository.ts';
+import { WebhookEndpointRepository } from './webhook-endpoint-repository.ts';
+
+/** Every repository over one database; the database handle goes no further than this. */
+export interface Repositories {
+  payments: PaymentRepository;
+  refunds: RefundRepository;
+  tasks: TaskRepository;
+  idempotencyKeys: IdempotencyKeyRepository;
+  merchants: MerchantRepository;
+  walletAccounts: WalletAccountRepository;
+  walletCalls: WalletCallRepository;
+  events: EventRepository;
+  deliveries: DeliveryRepository;
+  webhookEndpoints: WebhookEndpointRepository;
+}
+
+/** `box` seals the secrets repositories store (webhook endpoint secrets). */
+export function createRepositories(database: DatabaseHandle, box: SecretBox, instanceId: string): Repositories {
+  const { db, kind } = database;
+  return {
+    payments: new PaymentRepository(db, kind, instanceId),
+    refunds: new RefundRepository(db, kind, instanceId),
+    tasks: new TaskRepository(db, kind, instanceId),
+    idempotencyKeys: new IdempotencyKeyRepository(db),
+    merchants: new MerchantRepository(db),
+    walletAccounts: new WalletAccountRepository(db),
+    walletCalls: new WalletCallRepository(db, instanceId),
+    events: new EventRepository(db),
+    deliveries: new DeliveryRepository(db, kind),
+    webhookEndpoints: new WebhookEndpointRepository(db, box),
+  };
+}
