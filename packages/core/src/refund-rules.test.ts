@@ -83,6 +83,17 @@ describe('checkRefund', () => {
     });
   });
 
+  it('tells a refund above the whole amount paid apart from one above what is left', () => {
+    expect(checkRefund(paid({ requested: 10_000 }))).toBe(10_000);
+    expect(refusal(paid({ requested: 10_001 }))).toEqual({
+      code: 'refund_exceeds_amount_paid',
+      message: 'The refund (10001) exceeds the amount paid (10000).',
+      param: 'amount',
+    });
+    expect(refusal(paid({ reserved: 2_000, requested: 10_001 })).code).toBe('refund_exceeds_amount_paid');
+    expect(refusal(paid({ reserved: 2_000, requested: 10_000 })).code).toBe('refund_exceeds_payment');
+  });
+
   it('refuses an amount that is not a positive integer within the limit before looking at the payment', () => {
     for (const requested of [0, -1, 1.5, Number.NaN, MAX_AMOUNT_MINOR + 1]) {
       expect(() => checkRefund(paid({ paymentStatus: 'failed', requested }))).toThrow(ValidationError);
@@ -111,6 +122,7 @@ describe('checkRefund', () => {
             const code = (error as StateError).code;
             // A refusal is right only when the request truly did not fit.
             if (before >= amountPaid) expect(code).toBe('payment_fully_refunded');
+            else if (s.requested! > amountPaid) expect(code).toBe('refund_exceeds_amount_paid');
             else expect([code, s.requested! > amountPaid - before]).toEqual(['refund_exceeds_payment', true]);
           }
         } else {
