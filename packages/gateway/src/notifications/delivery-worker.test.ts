@@ -1,0 +1,128 @@
+import { type Server, createServer } from 'node:http';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretBox, verifyNotification } from '@counterpay/core';
+import { type TestDatabase, openTestDatabase } from '@counterpay/db/test-databases';
+import { loadConfig } from '../config.ts';
+import { DeliveryRepository } from '../repositories/delivery-repository.ts';
+import { appendEvent } from '../repositories/event-outbox.ts';
+import { EventRepository } from '../repositories/event-repository.ts';
+import { insertDialectCredential, insertMerchant, insertPayment, paymentEvent } from '../repositories/notification-test-fixtures.ts';
+import { WebhookEndpointRepository } from '../repositories/webhook-endpoint-repository.ts';
+import { DeliveryWorker } from './delivery-worker.ts';
+import { NotificationFormats } from './format-registry.ts';
+import type { NotificationFormat } from './notification-format.ts';
+
+const box = new SecretBox('worker-test-key');
+
+/** A dialect's format as a dialect folder would register it: its own body, its secret, its own acknowledgement. */
+const echoFormat: NotificationFormat = {
+  dialect: 'echo',
+  eventTypes: ['payment.succeeded'],
+  secretSource: 'dialect',
+  render: (ctx) => ({ body: JSON.stringify({ echo: ctx.event.id, livemode: ctx.event.livemode, secret: ctx.secret, account: ctx.account?.accountId }), headers: { 'content-type': 'application/json' } }),
+  acknowledged: (status, body) => status === 200 && body === 'ECHO-OK',
+};
+
+interface Received {
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Records every request; `answer` decides the reply body (status 200). */
+async function startReceiver(answer: () => string = () => 'ok') {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ body, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(answer());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('delivery worker', () => {
+  let t: TestDatabase;
+  let repositories: { deliveries: DeliveryRepository; events: EventRepository; endpoints: WebhookEndpointRepository };
+  let worker: DeliveryWorker;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let reply = 'ok';
+  const config = loadConfig({}, { masterKey: 'unused', notifyTimeoutMs: 1000, notifyRetryScheduleS: [0, 0] });
+
+  beforeAll(async () => {
+    t = await openTestDatabase('sqlite');
+    repositories = { deliveries: new DeliveryRepository(t.handle.db, 'sqlite'), events: new EventRepository(t.handle.db), endpoints: new WebhookEndpointRepository(t.handle.db, box) };
+    worker = new DeliveryWorker(repositories, new NotificationFormats().register(echoFormat), config, 'worker-test', pino({ enabled: false }));
+    receiver = await startReceiver(() => reply);
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await t?.cleanup();
+  });
+
+  /** Claims and delivers everything due, as the notifier's loop does, until nothing is due. */
+  async function runDue(): Promise<void> {
+    for (let round = 0; round < 20; round++) {
+      const due = await worker.claim(10);
+      if (due.length === 0) return;
+      await Promise.all(due.map((d) => worker.deliver(d)));
+    }
+  }
+
+  it('should post a live event to the live endpoint only, signed with its secret, and log the attempt', async () => {
+    reply = 'ok';
+    const merchantId = await insertMerchant(t.handle.db);
+    const secret = 'whsec_live_endpoint_secret';
+    const live = await repositories.endpoints.create({ merchantId, livemode: true }, { url: receiver.url, eventTypes: ['*'], secret });
+    await repositories.endpoints.create({ merchantId, livemode: false }, { url: `${receiver.url}?test`, eventTypes: ['*'], secret: 'whsec_test' });
+    const eventId = await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId, { livemode: true })));
+    const before = receiver.received.length;
+    await runDue();
+    const got = receiver.received.slice(before);
+    expect(got).toHaveLength(1);
+    expect(JSON.parse(got[0]!.body)).toMatchObject({ id: eventId, object: 'event', livemode: true, type: 'payment.succeeded' });
+    expect(got[0]!.headers['counterpay-event-id']).toBe(eventId);
+    expect(() => verifyNotification(got[0]!.body, got[0]!.headers['counterpay-signature'] as string, secret)).not.toThrow();
+    const [delivery] = await repositories.deliveries.listForEvent(eventId);
+    expect(delivery).toMatchObject({ endpointId: live.id, status: 'delivered', attempts: 1 });
+    expect(delivery!.attemptLog).toMatchObject([{ httpStatus: 200, responseExcerpt: 'ok', error: null }]);
+  });
+
+  it('should render a payment of a registered dialect in its format, signed with that dialect\'s secret of the event\'s mode', async () => {
+    reply = 'ECHO-OK';
+    const merchantId = await insertMerchant(t.handle.db);
+    await insertDialectCredential(t.handle.db, box, merchantId, 'echo', false, 'echo-test-secret');
+    await insertDialectCredential(t.handle.db, box, merchantId, 'echo', true, 'echo-live-secret');
+    const eventId = await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId, { livemode: true, dialect: 'echo', notifyUrl: receiver.url })));
+    const before = receiver.received.length;
+    await runDue();
+    expect(receiver.received.slice(before).map((r) => JSON.parse(r.body))).toEqual([{ echo: eventId, livemode: true, secret: 'echo-live-secret', account: `acct-echo-live-${merchantId}` }]);
+    expect((await repositories.deliveries.listForEvent(eventId))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('should retry what the format does not count as acknowledged, then fail the delivery and mark the endpoint failing', async () => {
+    reply = 'not the echo answer';
+    const merchantId = await insertMerchant(t.handle.db);
+    await insertDialectCredential(t.handle.db, box, merchantId, 'echo', false, 'echo-test-secret');
+    const endpoint = await repositories.endpoints.create({ merchantId, livemode: false }, { url: receiver.url, eventTypes: ['*'], secret: 'whsec_x' });
+    const eventId = await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId, { dialect: 'echo' })));
+    await runDue();
+    const [delivery] = await repositories.deliveries.listForEvent(eventId);
+    // One first attempt and one per step of the schedule.
+    expect(delivery).toMatchObject({ status: 'failed', attempts: config.notifyRetryScheduleS.length + 1 });
+    expect(delivery!.attemptLog).toHaveLength(config.notifyRetryScheduleS.length + 1);
+    expect((await repositories.endpoints.get({ merchantId, livemode: false }, endpoint.id))!.status).toBe('failing');
+  });
+
+  it('should fall back to the native format for dialects that registered none', () => {
+    const formats = new NotificationFormats().register(echoFormat);
+    expect(formats.formatFor('echo')).toBe(echoFormat);
+    expect(formats.formatFor('native').dialect).toBe('native');
+    expect(formats.formatFor('unknown').dialect).toBe('native');
+  });
+});
