@@ -103,8 +103,11 @@ export class RefundService {
     return this.waitForFinal(id, opts.waitMs - (Date.now() - startedAt));
   }
 
-  /** Sends (or re-sends: the wallet de-duplicates by refund id) a refund and applies the answer. */
-  async sendRefund(refund: RefundRow, payment: PaymentRow): Promise<void> {
+  /**
+   * Sends (or re-sends: the wallet de-duplicates by refund id) a refund and applies the answer. A re-sent
+   * refund that never left is not failed: the first request's fate is unknown and it may still land.
+   */
+  async sendRefund(refund: RefundRow, payment: PaymentRow, attempt: 'refund' | 'resend' = 'refund'): Promise<void> {
     const outcome = await this.wallets.call({ merchantId: refund.merchant_id, livemode: refund.livemode === 1, wallet: payment.wallet!, paymentId: payment.id, refundId: refund.id }, (connector, ctx) =>
       connector.refund(ctx, {
         outTradeNo: payment.id,
@@ -115,7 +118,7 @@ export class RefundService {
         ...(refund.reason ? { reason: refund.reason } : {}),
       }),
     );
-    await this.apply(refund, payment, decideRefund({ status: refund.status }, { kind: 'refund', outcome }));
+    await this.apply(refund, payment, decideRefund({ status: refund.status }, { kind: attempt, outcome }));
   }
 
   /** The resolver's step for a refund whose outcome is not known: query, then act on the answer. */
@@ -142,7 +145,7 @@ export class RefundService {
         return this.#change(refund, { to: 'failed', failureCode: action.failureCode, failureMessage: action.failureMessage });
       case 'resend':
         // The refund request never reached the wallet: send it again (the wallet de-duplicates by refund id).
-        return this.sendRefund(refund, payment);
+        return this.sendRefund(refund, payment, 'resend');
       case 'check_later':
         await this.tasks.reschedule('refund', refund.id, new Date(Date.now() + this.config.queryIntervalMs[payment.wallet!]), { error: action.reason, countAttempt: true });
         return;
