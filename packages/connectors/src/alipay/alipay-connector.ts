@@ -12,38 +12,30 @@ import type {
   RefundRequest,
   WalletContext,
 } from '@counterpay/core';
+import { paymentOutcomeAfterQuery } from '../answer-preamble.ts';
 import { formatShanghaiTime } from '../shanghai-time.ts';
 import { postToWallet, recordedCall, type CallReport } from '../wallet-http.ts';
 import { alipaySigningString, extractSignedResponse, signAlipayContent, verifyAlipayContent } from './alipay-sign.ts';
+import { alipayAnswerError, alipayWalletCode, readAlipayResponse, type AlipayAnswer, type AlipayFields, type AlipayMethod } from './alipay-answer.ts';
 import {
-  TRADE_CANCEL_FIELDS,
-  TRADE_CLOSE_FIELDS,
+  paymentOutcomeFromPay,
+  paymentOutcomeFromQuery,
   TRADE_PAY_FIELDS,
-  TRADE_PRECREATE_FIELDS,
   TRADE_QUERY_FIELDS,
-  TRADE_REFUND_FIELDS,
-  TRADE_REFUND_QUERY_FIELDS,
-  alipayAnswerError,
-  alipayWalletCode,
+  tradePayRequest,
+  tradeReferenceRequest,
+} from './alipay-payment-transformers.ts';
+import {
   cancelOutcomeAfterQuery,
   cancelOutcomeFromCancel,
   cancelOutcomeFromClose,
-  paymentOutcomeAfterQuery,
-  paymentOutcomeFromPay,
-  paymentOutcomeFromQuery,
   qrOutcomeFromPrecreate,
-  readAlipayResponse,
-  refundOutcomeFromRefund,
-  refundOutcomeFromRefundQuery,
-  tradePayRequest,
+  TRADE_CANCEL_FIELDS,
+  TRADE_CLOSE_FIELDS,
+  TRADE_PRECREATE_FIELDS,
   tradePrecreateRequest,
-  tradeReferenceRequest,
-  tradeRefundQueryRequest,
-  tradeRefundRequest,
-  type AlipayAnswer,
-  type AlipayFields,
-  type AlipayMethod,
-} from './alipay-transformers.ts';
+} from './alipay-qr-cancel-transformers.ts';
+import { refundOutcomeFromRefund, refundOutcomeFromRefundQuery, TRADE_REFUND_FIELDS, TRADE_REFUND_QUERY_FIELDS, tradeRefundQueryRequest, tradeRefundRequest } from './alipay-refund-transformers.ts';
 
 export interface AlipayConnectorOptions {
   /** The open platform gateway, e.g. `https://openapi.alipay.com/gateway.do` or `SIM_URL/gateway.do`. */
@@ -70,7 +62,7 @@ export class AlipayConnector implements Connector {
   async pay(ctx: WalletContext, req: PayRequest): Promise<PaymentOutcome> {
     const decision = await this.call(ctx, 'alipay.trade.pay', tradePayRequest(req), TRADE_PAY_FIELDS, paymentOutcomeFromPay, this.options.notifyUrl?.());
     if (decision.kind !== 'ask_query') return decision;
-    return paymentOutcomeAfterQuery(await this.query(ctx, req.outTradeNo, req.currency), decision.walletCode);
+    return paymentOutcomeAfterQuery(await this.query(ctx, req.outTradeNo, req.currency), 'Alipay', decision.walletCode);
   }
 
   createQr(ctx: WalletContext, req: QrRequest): Promise<QrOutcome> {
@@ -140,7 +132,7 @@ export class AlipayConnector implements Connector {
       sign = signAlipayContent(alipaySigningString(params), credentials.appPrivateKey);
     } catch {
       // The error of a failed key parse is not repeated: it could quote key material.
-      return { answer: { kind: 'not_sent', reason: 'could not sign the request: the app private key is not a valid RSA key' }, httpStatus: null };
+      return { answer: { kind: 'sign_failed', reason: 'could not sign the request: the app private key is not a valid RSA key' }, httpStatus: null };
     }
     const result = await postToWallet({
       url: this.options.gatewayUrl,

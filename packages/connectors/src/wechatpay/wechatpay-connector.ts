@@ -13,30 +13,20 @@ import type {
   WalletContext,
   WechatCredentials,
 } from '@counterpay/core';
+import { paymentOutcomeAfterQuery } from '../answer-preamble.ts';
 import { postToWallet, recordedCall, type CallReport } from '../wallet-http.ts';
 import { isWechatSignType, signWechatParams, verifyWechatParams, type WechatSignType } from './wechatpay-sign.ts';
+import { wechatAnswerError, wechatWalletCode, type WechatAnswer, type WechatCommonResponse, type WechatEndpoint } from './wechatpay-answer.ts';
+import { micropayRequest, orderReferenceRequest, paymentOutcomeFromMicropay, paymentOutcomeFromOrderQuery } from './wechatpay-payment-transformers.ts';
+import { cancelOutcomeFromCloseOrder, cancelOutcomeFromReverse, qrOutcomeFromUnifiedOrder, unifiedOrderRequest } from './wechatpay-qr-cancel-transformers.ts';
 import {
-  cancelOutcomeFromCloseOrder,
-  cancelOutcomeFromReverse,
-  micropayRequest,
-  orderReferenceRequest,
-  paymentOutcomeAfterQuery,
-  paymentOutcomeFromMicropay,
-  paymentOutcomeFromOrderQuery,
-  qrOutcomeFromUnifiedOrder,
   refundOutcomeAfterAcceptance,
   refundOutcomeFromRefund,
   refundOutcomeFromRefundQuery,
   refundQueryRequest,
   refundRequest,
-  unifiedOrderRequest,
-  wechatAnswerError,
-  wechatWalletCode,
-  type WechatAnswer,
-  type WechatCommonResponse,
-  type WechatEndpoint,
   type WechatRefundQueryResponse,
-} from './wechatpay-transformers.ts';
+} from './wechatpay-refund-transformers.ts';
 import { buildWechatXml, parseWechatXml } from './wechatpay-xml.ts';
 
 export interface WechatPayConnectorOptions {
@@ -69,7 +59,7 @@ export class WechatPayConnector implements Connector {
   async pay(ctx: WalletContext, req: PayRequest): Promise<PaymentOutcome> {
     const decision = await this.call(ctx, '/pay/micropay', micropayRequest(req), paymentOutcomeFromMicropay);
     if (decision.kind !== 'ask_query') return decision;
-    return paymentOutcomeAfterQuery(await this.query(ctx, req.outTradeNo, req.currency), decision.walletCode);
+    return paymentOutcomeAfterQuery(await this.query(ctx, req.outTradeNo, req.currency), 'WeChat Pay', decision.walletCode);
   }
 
   createQr(ctx: WalletContext, req: QrRequest): Promise<QrOutcome> {
