@@ -29,7 +29,7 @@ export interface EventPayload {
 }
 
 /** The event as the planner needs it. */
-export interface PlannedEvent {
+interface PlannedEvent {
   id: string;
   type: string;
   merchantId: string;
@@ -68,7 +68,7 @@ export async function appendEvent(trx: Kysely<Database> | Transaction<Database>,
  * MODE that is not disabled and whose filter matches. A failing endpoint still gets new deliveries
  * (they are tried on the schedule; a replay re-enables it).
  */
-export async function planDeliveries(trx: Kysely<Database> | Transaction<Database>, event: PlannedEvent, notifyUrl: string | null): Promise<void> {
+async function planDeliveries(trx: Kysely<Database> | Transaction<Database>, event: PlannedEvent, notifyUrl: string | null): Promise<void> {
   const endpoints = await trx
     .selectFrom('webhook_endpoints')
     .select(['id', 'url', 'event_types'])
