@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toPaymentObject, type PaymentRow } from '../../payments/objects.ts';
 import { verifyNotification } from '@counterpay/core';
 import type { NotificationContext } from '../../notifications/notification-format.ts';
-import { notificationFormatFor } from '../../notifications/format-registry.ts';
+import { NotificationFormats } from '../../notifications/format-registry.ts';
 import { omiseNotification } from './omise-notification.ts';
 
 const SECRET = 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw';
@@ -46,7 +46,7 @@ const paid: PaymentRow = {
 function context(payment: PaymentRow, secret = SECRET): NotificationContext {
   const type = payment.status === 'succeeded' ? 'payment.succeeded' : payment.status === 'failed' ? 'payment.failed' : 'payment.closed';
   return {
-    event: { id: 'evt_0mev1', object: 'event', type, created_at: '2020-07-07T01:34:25.100Z', data: { object: toPaymentObject(payment) } },
+    event: { id: 'evt_0mev1', object: 'event', type, livemode: false, created_at: '2020-07-07T01:34:25.100Z', data: { object: toPaymentObject(payment) } },
     payment,
     refund: null,
     secret,
@@ -57,7 +57,7 @@ function context(payment: PaymentRow, secret = SECRET): NotificationContext {
 
 describe('Omise notification format', () => {
   it('should be the format of payments made through the Omise dialect, for final payment events only', () => {
-    expect(notificationFormatFor('omise')).toBe(omiseNotification);
+    expect(new NotificationFormats().register(omiseNotification).formatFor('omise')).toBe(omiseNotification);
     expect([...omiseNotification.eventTypes].sort()).toEqual(['payment.closed', 'payment.failed', 'payment.succeeded']);
     expect(omiseNotification.secretSource).toBe('webhook');
   });
@@ -109,7 +109,7 @@ describe('Omise notification format', () => {
   });
 
   it('should leave events Omise has no word for (refunds) in the native format', () => {
-    const refunded = { ...context(paid), event: { id: 'evt_0mev2', object: 'event' as const, type: 'refund.succeeded', created_at: '2020-07-07T02:00:00.000Z', data: { object: { id: 're_1', object: 'refund' } } } };
+    const refunded = { ...context(paid), event: { id: 'evt_0mev2', object: 'event' as const, type: 'refund.succeeded', livemode: false, created_at: '2020-07-07T02:00:00.000Z', data: { object: { id: 're_1', object: 'refund' } } } };
     expect(JSON.parse(omiseNotification.render(refunded).body)).toMatchObject({ id: 'evt_0mev2', type: 'refund.succeeded', data: { object: { id: 're_1' } } });
   });
 
