@@ -1,31 +1,14 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { newRsaKeyPair } from './alipay/alipay-crypto.ts';
 import { parseFaultRules } from './faults.ts';
+import { registerMerchant, registerSubMerchant } from './merchant-registration.ts';
 import type { SimContext } from './sim-context.ts';
-import type { Consumer, SimMerchant } from './store.ts';
+import type { Consumer } from './store.ts';
 
 /** A one-time payment code is valid this long (the real wallets refresh theirs every minute). */
 export const CODE_VALIDITY_MS = 60_000;
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
-
-/** Registers a wallet merchant: Alipay app id + RSA keys, WeChat appid + mch_id + API key. */
-export function registerMerchant(sim: SimContext, name: string) {
-  const merchantKeys = newRsaKeyPair();
-  const platformKeys = newRsaKeyPair();
-  const merchant: SimMerchant = {
-    name,
-    alipay: { appId: `2021${digits(12)}`, merchantPublicKey: merchantKeys.publicKey, platformPrivateKey: platformKeys.privateKey, platformPublicKey: platformKeys.publicKey },
-    wechat: { appId: `wx${randomBytes(8).toString('hex')}`, mchId: `1${digits(9)}`, apiKey: randomBytes(16).toString('hex') },
-    createdAt: new Date().toISOString(),
-  };
-  sim.store.saveMerchant(merchant);
-  return {
-    alipay: { appId: merchant.alipay.appId, appPrivateKey: merchantKeys.privateKey, alipayPublicKey: platformKeys.publicKey },
-    wechat: { appId: merchant.wechat.appId, mchId: merchant.wechat.mchId, apiKey: merchant.wechat.apiKey },
-  };
-}
 
 /** A fresh one-time payment code: 18 digits, Alipay 28…, WeChat 13…, never a test code. */
 export function issueCode(sim: SimContext, consumer: Consumer, wallet: 'alipay' | 'wechat') {
@@ -56,7 +39,13 @@ const publicConsumer = ({ password: _secret, ...rest }: Consumer) => rest;
 export const adminRoutes =
   (sim: SimContext): FastifyPluginAsync =>
   async (app) => {
-    app.post('/admin/merchants', async (request) => registerMerchant(sim, String((request.body as { name?: string } | undefined)?.name ?? 'merchant')));
+    app.post('/admin/merchants', async (request, reply) => {
+      const body = (request.body ?? {}) as { name?: unknown; partner?: unknown };
+      const name = typeof body.name === 'string' && body.name ? body.name : 'merchant';
+      if (body.partner === undefined) return registerMerchant(sim, name);
+      const registered = registerSubMerchant(sim, String(body.partner), name);
+      return registered ?? reply.status(404).send({ error: `no registered WeChat Pay merchant with mch_id ${String(body.partner)} to be the partner` });
+    });
 
     app.get('/admin/ledger', async (request) => sim.book.ledger((request.query as { merchant?: string }).merchant));
 

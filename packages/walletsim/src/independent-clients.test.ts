@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from './index.ts';
+import { type MerchantRegistration, type RunningSimulator, startSimulator } from './index.ts';
 
 /**
  * The simulator is checked by clients it shares no code with: the official `alipay-sdk` and the
@@ -21,7 +21,7 @@ interface TenpayClient {
 }
 
 let sim: RunningSimulator;
-let credentials: { alipay: { appId: string; appPrivateKey: string; alipayPublicKey: string }; wechat: { appId: string; mchId: string; apiKey: string } };
+let credentials: MerchantRegistration;
 let n = 0;
 const orderNo = () => `client-${Date.now()}-${n++}`;
 
@@ -88,6 +88,33 @@ describe('the official alipay-sdk against the simulator', () => {
     expect(query).toMatchObject({ code: '10000', refundStatus: 'REFUND_SUCCESS', refundAmount: '6.00' });
   });
 
+  it('answers isv.invalid-app-id for an app id it does not know', async () => {
+    const stranger = new AlipaySdk({ appId: '2021000000000000', privateKey: credentials.alipay.appPrivateKey, alipayPublicKey: credentials.alipay.alipayPublicKey, keyType: 'PKCS8', gateway: `${sim.url}/gateway.do`, endpoint: sim.url });
+    // No app, so no key of its: the answer cannot verify with this app's Alipay key.
+    const result = await stranger.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } });
+    expect(result).toMatchObject({ code: '40002', subCode: 'isv.invalid-app-id' });
+  });
+
+  it('registers the certificates of certificate mode beside the keys, and serves that mode over plain HTTP too', async () => {
+    expect(credentials.ca).toBeUndefined();
+    expect(credentials.wechat.certPem).toBeUndefined();
+    const certMode = new AlipaySdk({
+      appId: credentials.alipay.appId,
+      privateKey: credentials.alipay.appPrivateKey,
+      appCertContent: credentials.alipay.appCertPem,
+      alipayPublicCertContent: credentials.alipay.alipayCertPem,
+      alipayRootCertContent: credentials.alipay.alipayRootCertPem,
+      keyType: 'PKCS8',
+      gateway: `${sim.url}/gateway.do`,
+      endpoint: sim.url,
+    });
+    // Two roots in the chain, as Alipay's: the root SN joins two SNs.
+    expect(certMode.config.alipayRootCertSn).toMatch(/^[0-9a-f]{32}_[0-9a-f]{32}$/);
+    const outTradeNo = orderNo();
+    const pay = await certMode.exec('alipay.trade.pay', { bizContent: { out_trade_no: outTradeNo, scene: 'bar_code', auth_code: '280000000000000001', subject: 'tea', total_amount: '3.00' } }, { validateSign: true });
+    expect(pay).toMatchObject({ code: '10000', outTradeNo });
+  });
+
   it('rejects a request signed with another key, in a signed answer the SDK accepts', async () => {
     const other = (await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as typeof credentials;
     const forged = new AlipaySdk({ appId: credentials.alipay.appId, privateKey: other.alipay.appPrivateKey, alipayPublicKey: credentials.alipay.alipayPublicKey, keyType: 'PKCS8', gateway: `${sim.url}/gateway.do`, endpoint: sim.url });
@@ -132,9 +159,15 @@ describe('tenpay (WeChat Pay v2) against the simulator', () => {
     await expect(tenpay.micropay({ out_trade_no: orderNo(), body: 'x', total_fee: 1, auth_code: '130000000000000004' })).rejects.toThrow('AUTHCODEEXPIRE');
   });
 
-  it('refuses a request signed with a wrong key', async () => {
-    const tenpay = new Tenpay({ appid: credentials.wechat.appId, mchid: credentials.wechat.mchId, partnerKey: 'not-the-key' });
-    tenpay.urls.orderquery = `${sim.url}/pay/orderquery`;
-    await expect(tenpay.orderQuery({ out_trade_no: 'x' })).rejects.toThrow(/SIGNERROR/);
+  it('refuses a wrong key, an unknown mch_id and an appid that is not the merchant\'s, each with its own message', async () => {
+    const attempt = (config: { appid: string; mchid: string; partnerKey: string }) => {
+      const tenpay = new Tenpay(config);
+      tenpay.urls.orderquery = `${sim.url}/pay/orderquery`;
+      return tenpay.orderQuery({ out_trade_no: 'x' });
+    };
+    const { appId, mchId, apiKey } = credentials.wechat;
+    await expect(attempt({ appid: appId, mchid: mchId, partnerKey: 'not-the-key' })).rejects.toThrow(/^签名错误$/);
+    await expect(attempt({ appid: appId, mchid: '1000000000', partnerKey: apiKey })).rejects.toThrow('MCHID不存在');
+    await expect(attempt({ appid: 'wx0000000000000000', mchid: mchId, partnerKey: apiKey })).rejects.toThrow(/^appid和mch_id不匹配$/);
   });
 });

@@ -58,7 +58,8 @@ export class Notifier {
   }
 
   #render(trade: Trade): { contentType: string; body: string; acknowledged: (text: string) => boolean } {
-    const merchant = this.store.merchants.get(trade.merchant)!;
+    // A sub-merchant's trade is notified by its partner, signed with the partner's key.
+    const merchant = this.store.merchants.get(trade.partner ?? trade.merchant)!;
     const paidAt = new Date(trade.paidAt ?? Date.now());
     if (trade.wallet === 'alipay') {
       const params: Record<string, string> = {
@@ -84,6 +85,7 @@ export class Notifier {
       return_code: 'SUCCESS',
       appid: merchant.wechat.appId,
       mch_id: merchant.wechat.mchId,
+      ...(trade.partner ? { sub_mch_id: trade.merchant } : {}),
       nonce_str: randomBytes(16).toString('hex'),
       result_code: 'SUCCESS',
       openid: `o${trade.tradeNo.slice(-16)}`,

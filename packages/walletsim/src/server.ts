@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
+import { AlipayCertificates } from './alipay/alipay-certificates.ts';
 import { newRsaKeyPair } from './alipay/alipay-crypto.ts';
 import { alipayGateway } from './alipay/alipay-gateway.ts';
 import { adminRoutes, createConsumer } from './admin-routes.ts';
@@ -10,6 +11,7 @@ import { WalletBook } from './wallet-book.ts';
 import { wechatApi } from './wechat/wechat-api.ts';
 import { Notifier } from './notifier.ts';
 import { consumerApp } from './consumer-app.ts';
+import { SimTls } from './certificates/sim-tls.ts';
 
 export interface SimulatorOptions {
   /** SQLite file for the simulator's state; `:memory:` (default) keeps nothing. */
@@ -22,9 +24,14 @@ export interface SimulatorOptions {
   /** Delays between retries of an unacknowledged merchant notification. */
   notifyRetryMs?: number[];
   logger?: boolean | { level: string };
+  /** Serve HTTPS with a certificate from the simulator's own CA, and check client certificates on /secapi/. */
+  tls?: boolean;
+  /** Where the CA is kept (`sim-ca.pem`, `sim-ca-key.pem`; DATA_DIR for the CLI); without it, a new CA each run. */
+  caDir?: string;
 }
 
 export interface RunningSimulator {
+  /** `https://…` when serving TLS. */
   url: string;
   app: FastifyInstance;
   sim: SimContext;
@@ -43,6 +50,8 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
   faults.rules = options.faults ?? (process.env.SIM_FAULTS ? parseFaultRules(JSON.parse(process.env.SIM_FAULTS)) : []);
   let baseUrl = 'http://127.0.0.1:8090';
   let fallbackKey: string | undefined;
+  let alipayCertificates: AlipayCertificates | undefined;
+  const tls = options.tls ? SimTls.open(options.caDir ?? null) : null;
   const sim: SimContext = {
     store,
     book: new WalletBook(store, { confirmDelayMs: options.confirmDelayMs ?? envMs('SIM_CONFIRM_DELAY_MS', 5000), passwordAboveFen: 200_000 }),
@@ -51,6 +60,8 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
     lostAnswerDelayMs: options.lostAnswerDelayMs ?? envMs('SIM_LOST_ANSWER_DELAY_MS', 30_000),
     baseUrl: () => baseUrl,
     fallbackPlatformKey: () => (fallbackKey ??= newRsaKeyPair().privateKey),
+    alipayCertificates: () => (alipayCertificates ??= AlipayCertificates.load(store)),
+    tls,
   };
   if (store.consumers.size === 0) {
     createConsumer(sim, { name: 'Li Wei', balances: { CNY: 1_000_000, HKD: 200_000 } });
@@ -58,7 +69,9 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
     createConsumer(sim, { name: 'Zhang Min', balances: { CNY: 500, HKD: 0 } });
   }
   // Closing drops every connection: a simulator holding answers (faults, test code 6) must not delay shutdown.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 256 * 1024, forceCloseConnections: true });
+  const common = { logger: options.logger ?? false, bodyLimit: 256 * 1024, forceCloseConnections: true };
+  // One route set serves both schemes; only the server underneath differs.
+  const app = (tls ? Fastify({ ...common, https: tls.serverOptions() }) : Fastify(common)) as unknown as FastifyInstance;
   await app.register(formbody);
   await app.register(adminRoutes(sim));
   await app.register(alipayGateway(sim));
@@ -76,7 +89,8 @@ export async function startSimulator(options: SimulatorOptions & { host?: string
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8090 });
   const address = app.server.address();
-  const url = `http://${host}:${typeof address === 'object' && address ? address.port : options.port}`;
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `${sim.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   setBaseUrl(url);
   return { url, app, sim, close: () => app.close() };
 }

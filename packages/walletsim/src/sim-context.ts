@@ -1,3 +1,5 @@
+import type { AlipayCertificates } from './alipay/alipay-certificates.ts';
+import type { SimTls } from './certificates/sim-tls.ts';
 import type { Faults } from './faults.ts';
 import type { Notifier } from './notifier.ts';
 import type { SimStore } from './store.ts';
@@ -15,4 +17,8 @@ export interface SimContext {
   baseUrl(): string;
   /** Signs answers to unknown Alipay app ids (made on first use). */
   fallbackPlatformKey(): string;
+  /** The simulated Alipay CA for certificate mode (made on first use, then kept in the store). */
+  alipayCertificates(): AlipayCertificates;
+  /** Set when serving HTTPS: the CA, and client certificates required on WeChat Pay's /secapi/ paths. */
+  tls: SimTls | null;
 }

@@ -3,8 +3,24 @@ import type { RefundRecord, Trade, WalletName } from './wallet-book.ts';
 
 export interface SimMerchant {
   name: string;
-  alipay: { appId: string; merchantPublicKey: string; platformPrivateKey: string; platformPublicKey: string };
+  alipay: {
+    appId: string;
+    merchantPublicKey: string;
+    platformPrivateKey: string;
+    platformPublicKey: string;
+    /** Certificate mode: the SNs of the certificates issued at registration (absent on older records). */
+    appCertSn?: string;
+    alipayCertSn?: string;
+  };
   wechat: { appId: string; mchId: string; apiKey: string };
+  createdAt: string;
+}
+
+/** A WeChat Pay sub-merchant (特约商户): it has no key of its own; its partner signs its requests. */
+export interface SubMerchant {
+  subMchId: string;
+  partnerMchId: string;
+  name: string;
   createdAt: string;
 }
 
@@ -25,7 +41,7 @@ export interface PaymentCode {
   usedAt: number | null;
 }
 
-type Kind = 'merchant' | 'consumer' | 'code' | 'trade' | 'refund';
+type Kind = 'merchant' | 'sub_merchant' | 'authority' | 'consumer' | 'code' | 'trade' | 'refund';
 
 /**
  * The simulator's state: maps in memory, each change also written to SQLite (a file under DATA_DIR,
@@ -33,6 +49,9 @@ type Kind = 'merchant' | 'consumer' | 'code' | 'trade' | 'refund';
  */
 export class SimStore {
   readonly merchants = new Map<string, SimMerchant>(); // by Alipay app id and by WeChat mch_id
+  readonly subMerchants = new Map<string, SubMerchant>(); // by sub_mch_id
+  /** Certificate authorities whose certificates the merchants hold, by name. */
+  readonly authorities = new Map<string, unknown>();
   readonly consumers = new Map<string, Consumer>();
   readonly codes = new Map<string, PaymentCode>();
   readonly trades = new Map<string, Trade>();
@@ -59,7 +78,9 @@ export class SimStore {
     if (kind === 'merchant') {
       this.merchants.set(value.alipay.appId, value);
       this.merchants.set(value.wechat.mchId, value);
-    } else if (kind === 'consumer') this.consumers.set(key, value);
+    } else if (kind === 'sub_merchant') this.subMerchants.set(key, value);
+    else if (kind === 'authority') this.authorities.set(key, value);
+    else if (kind === 'consumer') this.consumers.set(key, value);
     else if (kind === 'code') this.codes.set(key, value);
     else if (kind === 'trade') this.trades.set(key, value);
     else this.refunds.set(key, value);
@@ -72,6 +93,16 @@ export class SimStore {
   saveMerchant(merchant: SimMerchant): void {
     this.#load('merchant', merchant.alipay.appId, merchant);
     this.#persist('merchant', merchant.alipay.appId, merchant);
+  }
+
+  saveSubMerchant(subMerchant: SubMerchant): void {
+    this.#load('sub_merchant', subMerchant.subMchId, subMerchant);
+    this.#persist('sub_merchant', subMerchant.subMchId, subMerchant);
+  }
+
+  saveAuthority(name: string, authority: unknown): void {
+    this.#load('authority', name, authority);
+    this.#persist('authority', name, authority);
   }
 
   saveConsumer(consumer: Consumer): void {

@@ -8,7 +8,10 @@ export type PayFailure = 'insufficient_balance' | 'code_expired' | 'code_invalid
 
 export interface Trade {
   wallet: WalletName;
+  /** Whose trade it is: Alipay app id, WeChat mch_id, or a sub-merchant's sub_mch_id. */
   merchant: string;
+  /** A sub-merchant's trade: the partner (service provider) mch_id that sent it. */
+  partner?: string;
   outTradeNo: string;
   tradeNo: string;
   kind: 'barcode' | 'qr';
@@ -32,6 +35,7 @@ export interface Trade {
 export interface RefundRecord {
   wallet: WalletName;
   merchant: string;
+  partner?: string;
   outTradeNo: string;
   outRefundNo: string;
   refundId: string;
@@ -75,7 +79,7 @@ export class WalletBook {
   }
 
   /** Barcode pay: idempotent by out_trade_no; the same order with other terms is inconsistent. */
-  pay(input: { wallet: WalletName; merchant: string; outTradeNo: string; authCode: string; amount: number; currency: string; subject: string }): PayResult {
+  pay(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; authCode: string; amount: number; currency: string; subject: string }): PayResult {
     const existing = this.find(input.wallet, input.merchant, input.outTradeNo);
     if (existing) {
       const same = existing.kind === 'barcode' && existing.authCode === input.authCode && existing.amount === input.amount && existing.currency === input.currency;
@@ -127,7 +131,7 @@ export class WalletBook {
   }
 
   /** QR order (Alipay precreate / WeChat NATIVE): waits for a consumer to scan and pay it. */
-  createQrOrder(input: { wallet: WalletName; merchant: string; outTradeNo: string; amount: number; currency: string; subject: string; expiresAt: number | null; notifyUrl: string | null }): PayResult {
+  createQrOrder(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; amount: number; currency: string; subject: string; expiresAt: number | null; notifyUrl: string | null }): PayResult {
     const existing = this.find(input.wallet, input.merchant, input.outTradeNo);
     if (existing) {
       const same = existing.kind === 'qr' && existing.amount === input.amount && existing.currency === input.currency;
@@ -201,6 +205,7 @@ export class WalletBook {
     const refund: RefundRecord = {
       wallet: trade.wallet,
       merchant: trade.merchant,
+      ...(trade.partner ? { partner: trade.partner } : {}),
       outTradeNo: trade.outTradeNo,
       outRefundNo,
       refundId: `5${Date.now()}${randomInt(1e6).toString().padStart(6, '0')}`,
@@ -219,14 +224,20 @@ export class WalletBook {
     return this.store.refunds.get(refundKey(trade, outRefundNo));
   }
 
-  /** Everything charged and refunded, as the wallets' books say (GET /admin/ledger). */
+  /**
+   * Everything charged and refunded, as the wallets' books say (GET /admin/ledger). A sub-merchant's
+   * entries name it as `merchant` and its service provider as `partner`; asking for a partner also
+   * shows its sub-merchants' entries, as a service provider's bill does.
+   */
   ledger(merchant?: string) {
-    const trades = [...this.store.trades.values()].filter((t) => (!merchant || t.merchant === merchant) && t.amount > 0);
+    const mine = (entry: { merchant: string; partner?: string }) => !merchant || entry.merchant === merchant || entry.partner === merchant;
+    const trades = [...this.store.trades.values()].filter((t) => mine(t) && t.amount > 0);
     trades.forEach((t) => this.settle(t));
     return {
       charges: trades.map((t) => ({
         wallet: t.wallet,
         merchant: t.merchant,
+        partner: t.partner ?? null,
         outTradeNo: t.outTradeNo,
         tradeNo: t.tradeNo,
         amount: t.amount,
@@ -235,8 +246,8 @@ export class WalletBook {
         paidAt: t.paidAt ? new Date(t.paidAt).toISOString() : null,
       })),
       refunds: [...this.store.refunds.values()]
-        .filter((r) => !merchant || r.merchant === merchant)
-        .map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })),
+        .filter(mine)
+        .map((r) => ({ ...r, partner: r.partner ?? null, createdAt: new Date(r.createdAt).toISOString() })),
     };
   }
 
@@ -249,10 +260,11 @@ export class WalletBook {
     }
   }
 
-  private newTrade(input: { wallet: WalletName; merchant: string; outTradeNo: string; amount: number; currency: string; subject: string; kind: 'barcode' | 'qr'; authCode: string | null; now: number }): Trade {
+  private newTrade(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; amount: number; currency: string; subject: string; kind: 'barcode' | 'qr'; authCode: string | null; now: number }): Trade {
     const trade: Trade = {
       wallet: input.wallet,
       merchant: input.merchant,
+      ...(input.partner ? { partner: input.partner } : {}),
       outTradeNo: input.outTradeNo,
       tradeNo: `${input.wallet === 'alipay' ? '2026' : '4200'}${input.now}${randomInt(1e6).toString().padStart(6, '0')}`,
       kind: input.kind,

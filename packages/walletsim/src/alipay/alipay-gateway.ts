@@ -4,6 +4,7 @@ import { type FaultDecision, underFaults } from '../faults.ts';
 import { decimalToMinor, minorToDecimal } from '../money.ts';
 import type { SimContext } from '../sim-context.ts';
 import type { Trade } from '../wallet-book.ts';
+import { certificateModeRefusal } from './alipay-certificates.ts';
 import { rsa2Sign, rsa2Verify, signingString } from './alipay-crypto.ts';
 
 type Biz = Record<string, unknown>;
@@ -16,6 +17,8 @@ const fail = (sub_code: string, sub_msg: string): Answer => ({ code: '40004', ms
  * Alipay open platform gateway (`POST /gateway.do`, PROTOCOLS.md §4). Parameters may come in the query
  * string and the form body (the official SDK splits them); every request's RSA2 signature is checked
  * with the merchant's public key, and every answer — errors included — is signed with the platform key.
+ * In certificate mode (the request carries `app_cert_sn` and `alipay_root_cert_sn`) both SNs must name
+ * the merchant's certificates, and the answer also carries `alipay_cert_sn`.
  */
 export const alipayGateway =
   (sim: SimContext): FastifyPluginAsync =>
@@ -23,13 +26,20 @@ export const alipayGateway =
     app.post('/gateway.do', async (request, reply) => {
       const params: Record<string, string> = { ...(request.query as Record<string, string>), ...((request.body as Record<string, string>) ?? {}) };
       const method = params.method ?? '';
-      const merchant = sim.store.merchants.get(params.app_id ?? '');
+      // The store also finds merchants by WeChat mch_id: only the Alipay app id counts here.
+      const found = sim.store.merchants.get(params.app_id ?? '');
+      const merchant = found && found.alipay.appId === params.app_id ? found : undefined;
       const responseKey = method ? `${method.replace(/\./g, '_')}_response` : 'error_response';
       const decision = sim.faults.decide('alipay', method);
-      await respond(reply, decision, merchant?.alipay.platformPrivateKey ?? sim.fallbackPlatformKey(), responseKey, sim.lostAnswerDelayMs, () => {
-        if (!merchant) return { answer: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-app-id', sub_msg: 'unknown app_id' }, hold: false };
+      // Certificate mode: the answer names the certificate whose key signed it, as Alipay's does.
+      const certSn = merchant && params.app_cert_sn !== undefined ? (merchant.alipay.alipayCertSn ?? null) : null;
+      const signing = { key: merchant?.alipay.platformPrivateKey ?? sim.fallbackPlatformKey(), responseKey, certSn };
+      await respond(reply, decision, signing, sim.lostAnswerDelayMs, () => {
+        if (!merchant) return { answer: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-app-id', sub_msg: '无效的AppID参数 (unknown app_id)' }, hold: false };
+        const refusal = certificateModeRefusal(params, merchant, () => sim.alipayCertificates().rootCertSn);
+        if (refusal) return { answer: refusal, hold: false };
         if (!params.sign || !rsa2Verify(signingString(params), params.sign, merchant.alipay.merchantPublicKey)) {
-          return { answer: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: 'the request signature does not verify' }, hold: false };
+          return { answer: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错 (the request signature does not verify with the app public key)' }, hold: false };
         }
         let biz: Biz;
         try {
@@ -45,8 +55,7 @@ export const alipayGateway =
 async function respond(
   reply: FastifyReply,
   decision: FaultDecision,
-  signingKey: string,
-  responseKey: string,
+  signing: { key: string; responseKey: string; certSn: string | null },
   lostAnswerDelayMs: number,
   process: () => { answer: Answer; hold: boolean },
 ): Promise<void> {
@@ -55,7 +64,8 @@ async function respond(
     // Test code 6: the trade is committed, but the first answer arrives too late for the caller.
     if (hold) await sleep(lostAnswerDelayMs);
     const text = JSON.stringify(answer);
-    return { contentType: 'application/json; charset=utf-8', body: `{"${responseKey}":${text},"sign":"${rsa2Sign(text, signingKey)}"}` };
+    const certSn = signing.certSn ? `"alipay_cert_sn":${JSON.stringify(signing.certSn)},` : '';
+    return { contentType: 'application/json; charset=utf-8', body: `{"${signing.responseKey}":${text},${certSn}"sign":"${rsa2Sign(text, signing.key)}"}` };
   });
 }
 

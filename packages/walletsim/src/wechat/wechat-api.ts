@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { alipayTime, sleep, wechatTime } from '../clock.ts';
 import { underFaults } from '../faults.ts';
 import { knownCurrency } from '../money.ts';
+import { SimTls } from '../certificates/sim-tls.ts';
 import type { SimContext } from '../sim-context.ts';
-import type { SimMerchant } from '../store.ts';
 import type { Trade } from '../wallet-book.ts';
 import { type SignType, buildXml, parseXml, wechatSign, wechatVerify } from './wechat-crypto.ts';
 
@@ -14,12 +14,23 @@ type Result = { fields: Fields; hold?: boolean };
 const ok = (fields: Fields = {}): Result => ({ fields: { result_code: 'SUCCESS', ...fields } });
 const bizFail = (err_code: string, err_code_des: string, fields: Fields = {}): Result => ({ fields: { result_code: 'FAIL', err_code, err_code_des, ...fields } });
 
+/** What a /secapi/ call without an accepted client certificate gets (the gateway's connector maps it). */
+export const CERTIFICATE_REFUSED = '证书验证失败 (client certificate not accepted)';
+
+/** Who a request is booked to: the merchant itself, or a sub-merchant its partner acts for. */
+interface Account {
+  mchId: string;
+  partner?: string;
+}
+
 const PATHS = ['/pay/micropay', '/pay/unifiedorder', '/pay/orderquery', '/secapi/pay/reverse', '/pay/closeorder', '/secapi/pay/refund', '/pay/refundquery'] as const;
 
 /**
  * WeChat Pay v2 (PROTOCOLS.md §5): XML in, XML out; MD5 or HMAC-SHA256 signatures checked on every
- * request and made on every business answer. The /secapi client certificate is not checked here (a
- * development simulator has no certificate authority); everything else is as the real API.
+ * request and made on every business answer. Over TLS the /secapi/ paths require a client certificate
+ * the simulator issued for the request's mch_id (over plain HTTP, for test mode, they do not). A service
+ * provider (服务商) signs with its own key and names its sub-merchant in `sub_mch_id` (and optionally
+ * `sub_appid`); the trade is the sub-merchant's.
  */
 export const wechatApi =
   (sim: SimContext): FastifyPluginAsync =>
@@ -30,7 +41,8 @@ export const wechatApi =
     for (const path of PATHS) {
       app.post(path, async (request, reply) => {
         await underFaults(reply, sim.faults.decide('wechat', path), async () => {
-          const { body, hold } = answer(sim, path, typeof request.body === 'string' ? request.body : '');
+          const certificateId = sim.tls ? SimTls.clientCertificateId(request.raw.socket) : null;
+          const { body, hold } = answer(sim, path, typeof request.body === 'string' ? request.body : '', certificateId);
           if (hold) await sleep(sim.lostAnswerDelayMs);
           return { contentType: 'text/xml; charset=utf-8', body };
         });
@@ -38,19 +50,28 @@ export const wechatApi =
     }
   };
 
-function answer(sim: SimContext, path: (typeof PATHS)[number], xml: string): { body: string; hold: boolean } {
+function answer(sim: SimContext, path: (typeof PATHS)[number], xml: string, certificateId: string | null): { body: string; hold: boolean } {
   const params = parseXml(xml);
   if (!params) return communicationFail('XML format error');
+  if (sim.tls && path.startsWith('/secapi/') && certificateId !== params.mch_id) return communicationFail(CERTIFICATE_REFUSED);
   const merchant = sim.store.merchants.get(params.mch_id ?? '');
-  if (!merchant || merchant.wechat.appId !== params.appid) return communicationFail('mch_id or appid is not valid');
+  // The texts of WeChat Pay's own answers: the gateway's credential check tells them apart.
+  if (!merchant || merchant.wechat.mchId !== params.mch_id) return communicationFail('MCHID不存在 (mch_id is not a registered merchant)');
+  if (merchant.wechat.appId !== params.appid) return communicationFail('appid和mch_id不匹配');
   const signType: SignType | null = params.sign_type === undefined || params.sign_type === 'MD5' ? 'MD5' : params.sign_type === 'HMAC-SHA256' ? 'HMAC-SHA256' : null;
-  if (!signType || !wechatVerify(params, merchant.wechat.apiKey, signType)) return communicationFail('SIGNERROR: signature check failed');
-  const result = handle(sim, merchant, path, params);
+  if (!signType || !wechatVerify(params, merchant.wechat.apiKey, signType)) return communicationFail('签名错误');
+  const subMchId = params.sub_mch_id;
+  const subMerchant = subMchId ? sim.store.subMerchants.get(subMchId) : undefined;
+  const account: Account | null = !subMchId ? { mchId: merchant.wechat.mchId } : subMerchant?.partnerMchId === merchant.wechat.mchId ? { mchId: subMchId, partner: merchant.wechat.mchId } : null;
+  // An unknown sub_mch_id and another partner's sub-merchant get the same answer: no acceptance relationship.
+  const result = account ? handle(sim, account, path, params) : bizFail('INVALID_REQUEST', '受理关系不存在 (sub_mch_id is not a sub-merchant of this mch_id)');
   const fields: Fields = {
     return_code: 'SUCCESS',
     return_msg: 'OK',
     appid: merchant.wechat.appId,
     mch_id: merchant.wechat.mchId,
+    ...(subMchId ? { sub_mch_id: subMchId } : {}),
+    ...(params.sub_appid ? { sub_appid: params.sub_appid } : {}),
     nonce_str: randomBytes(16).toString('hex'),
     ...result.fields,
   };
@@ -63,18 +84,18 @@ function communicationFail(message: string): { body: string; hold: boolean } {
   return { body: buildXml({ return_code: 'FAIL', return_msg: message }), hold: false };
 }
 
-function handle(sim: SimContext, merchant: SimMerchant, path: (typeof PATHS)[number], p: Fields): Result {
-  const mchId = merchant.wechat.mchId;
+function handle(sim: SimContext, account: Account, path: (typeof PATHS)[number], p: Fields): Result {
+  const { mchId } = account;
   const outTradeNo = p.out_trade_no ?? '';
   switch (path) {
     case '/pay/micropay':
-      return micropay(sim, mchId, p);
+      return micropay(sim, account, p);
     case '/pay/unifiedorder': {
       const amount = feeAmount(p.total_fee);
       const currency = p.fee_type ?? 'CNY';
       if (p.trade_type !== 'NATIVE') return bizFail('INVALID_REQUEST', 'only trade_type NATIVE is simulated');
       if (!outTradeNo || amount === null || !knownCurrency(currency)) return bizFail('PARAM_ERROR', 'out_trade_no, total_fee and fee_type are required');
-      const result = sim.book.createQrOrder({ wallet: 'wechat', merchant: mchId, outTradeNo, amount, currency, subject: p.body ?? '', expiresAt: parseWechatTime(p.time_expire), notifyUrl: p.notify_url ?? null });
+      const result = sim.book.createQrOrder({ wallet: 'wechat', merchant: mchId, ...partnerOf(account), outTradeNo, amount, currency, subject: p.body ?? '', expiresAt: parseWechatTime(p.time_expire), notifyUrl: p.notify_url ?? null });
       if (result.kind === 'inconsistent') return bizFail('OUT_TRADE_NO_USED', 'the order exists with other terms');
       return ok({ trade_type: 'NATIVE', prepay_id: `wx${result.trade.tradeNo}`, code_url: `${sim.baseUrl()}/qr/${result.trade.qrToken}` });
     }
@@ -113,11 +134,11 @@ function handle(sim: SimContext, merchant: SimMerchant, path: (typeof PATHS)[num
   }
 }
 
-function micropay(sim: SimContext, mchId: string, p: Fields): Result {
+function micropay(sim: SimContext, account: Account, p: Fields): Result {
   const amount = feeAmount(p.total_fee);
   const currency = p.fee_type ?? 'CNY';
   if (!p.out_trade_no || !p.auth_code || amount === null || !knownCurrency(currency)) return bizFail('PARAM_ERROR', 'out_trade_no, auth_code, total_fee and fee_type are required');
-  const result = sim.book.pay({ wallet: 'wechat', merchant: mchId, outTradeNo: p.out_trade_no, authCode: p.auth_code, amount, currency, subject: p.body ?? '' });
+  const result = sim.book.pay({ wallet: 'wechat', merchant: account.mchId, ...partnerOf(account), outTradeNo: p.out_trade_no, authCode: p.auth_code, amount, currency, subject: p.body ?? '' });
   if (result.kind === 'inconsistent') return bizFail('OUT_TRADE_NO_USED', 'the order exists with other terms');
   const { trade } = result;
   switch (trade.status) {
@@ -160,6 +181,8 @@ function refund(sim: SimContext, mchId: string, p: Fields): Result {
       });
   }
 }
+
+const partnerOf = (account: Account) => (account.partner ? { partner: account.partner } : {});
 
 function tradeFields(trade: Trade): Fields {
   return {
