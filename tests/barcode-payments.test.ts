@@ -18,7 +18,7 @@ for (const kind of await testDatabaseKinds()) {
     afterAll(async () => {
       // The gateway's records must match the wallet's ledger after the whole suite.
       if (h) {
-        const report = await reconcile(h.database.db, new SecretBox('test-master-key'), await h.ledger());
+        const report = await reconcile(h.database, 'test-master-key', await h.ledger());
         expect(report.mismatches).toEqual([]);
         expect(report.charges).toBeGreaterThan(0);
         await h.close();

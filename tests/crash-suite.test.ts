@@ -94,7 +94,7 @@ describe('crash suite: kill -9 under load', () => {
     const byId = new Map(rows.map((r) => [r.id, r.status]));
     const stuck = rows.filter((r) => r.status === 'processing');
     const lost = [...acknowledged].filter(([id, status]) => status === 'succeeded' && byId.get(id) !== 'succeeded');
-    const report = await reconcile(database.db, new SecretBox(MASTER_KEY), await fetchSimulatorLedger(sim.url));
+    const report = await reconcile(database, MASTER_KEY, await fetchSimulatorLedger(sim.url));
     console.log(
       `crash suite: ${rows.length} payments (${acknowledged.size} acknowledged, ${connectionErrors} connection errors) in ${Date.now() - started} ms ` +
         `with ${KILLS} kill -9; converged ${convergedMs} ms after the run; stuck ${stuck.length}, lost ${lost.length}, mismatches ${report.mismatches.length}`,

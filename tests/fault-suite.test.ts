@@ -61,7 +61,7 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
     expect(refunds.filter((r) => r.status === 'processing')).toEqual([]);
 
     await fetch(`${h.simUrl}/admin/faults`, { method: 'DELETE' });
-    const report = await reconcile(h.database.db, new SecretBox('test-master-key'), await h.ledger());
+    const report = await reconcile(h.database, 'test-master-key', await h.ledger());
     const byStatus: Record<string, number> = {};
     for (const p of settled) byStatus[p.status] = (byStatus[p.status] ?? 0) + 1;
     console.log(

@@ -91,7 +91,7 @@ describe.runIf(kinds.includes('postgres'))('several gateway instances on Postgre
       }
     }
     const instances = new Set(calls.map((c) => c.instance_id));
-    const report = await reconcile(database.db, new SecretBox(MASTER_KEY), await fetchSimulatorLedger(sim.url));
+    const report = await reconcile(database, MASTER_KEY, await fetchSimulatorLedger(sim.url));
     const queries = calls.length / Math.max(1, perPayment.size);
     console.log(
       `multi-instance: ${rows.length} payments over ${instances.size} instances (one killed) converged in ${Date.now() - started} ms; ` +

@@ -23,7 +23,7 @@ describe('QR payments', () => {
   });
   afterAll(async () => {
     if (h) {
-      const report = await reconcile(h.database.db, new SecretBox('test-master-key'), await h.ledger());
+      const report = await reconcile(h.database, 'test-master-key', await h.ledger());
       expect(report.mismatches.filter((m) => m.kind !== 'still_processing')).toEqual([]);
       await h.close();
     }

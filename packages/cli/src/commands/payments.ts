@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
+import { type PaymentStatus, type RefundStatus, isProcessing } from '@counterpay/core';
 import { loadConfig } from '@counterpay/gateway';
 import { ApiClient } from '../api-client.ts';
 import { readDemoMerchant } from '../demo-merchant.ts';
@@ -22,9 +23,13 @@ interface Options extends ClientOptions {
   json?: boolean | undefined;
 }
 
+/** Exit codes: 0 done, 2 the payment or refund did not go through (or is still open when the wait ends). */
+const PAYMENT_EXIT_CODES: Record<PaymentStatus, number> = { succeeded: 0, processing: 2, failed: 2, closed: 2 };
+const REFUND_EXIT_CODES: Record<RefundStatus, number> = { succeeded: 0, processing: 0, failed: 2 };
+
 interface Payment {
   id: string;
-  status: string;
+  status: PaymentStatus;
   wallet: string;
   amount: number;
   currency: string;
@@ -79,26 +84,26 @@ export async function pay(values: Options): Promise<number> {
   let payment = await api.request<Payment>('POST', '/v1/payments', body, { 'idempotency-key': randomUUID() });
   if (values.qr !== undefined && !values.json) await showQr(payment);
   const deadline = Date.now() + (integer(values.wait, 'wait') ?? (values.qr !== undefined ? 600 : 120)) * 1000;
-  while (payment.status === 'processing' && Date.now() < deadline) {
+  while (isProcessing(payment.status) && Date.now() < deadline) {
     if (!values.json) process.stderr.write(`${payment.id} processing: waiting for the buyer / the wallet…\n`);
     await new Promise((r) => setTimeout(r, 2000));
     payment = await api.request<Payment>('GET', `/v1/payments/${payment.id}`);
   }
   show(payment, values.json);
-  return payment.status === 'succeeded' ? 0 : 2;
+  return PAYMENT_EXIT_CODES[payment.status];
 }
 
 export async function refund(paymentId: string | undefined, values: Options): Promise<number> {
   if (!paymentId) throw new Error('refund needs a payment id: counterpay refund pay_… [--amount N]');
   const amount = integer(values.amount, 'amount');
-  const result = await clientFor(values).request<{ id: string; status: string; amount: number; currency: string }>(
+  const result = await clientFor(values).request<{ id: string; status: RefundStatus; amount: number; currency: string }>(
     'POST',
     `/v1/payments/${paymentId}/refunds`,
     { ...(amount !== undefined ? { amount } : {}), ...(values.reason ? { reason: values.reason } : {}), wait_seconds: 10 },
     { 'idempotency-key': randomUUID() },
   );
   console.log(values.json ? JSON.stringify(result, null, 2) : `${result.id}  ${result.status}  ${result.amount} ${result.currency}`);
-  return result.status === 'failed' ? 2 : 0;
+  return REFUND_EXIT_CODES[result.status];
 }
 
 export async function status(paymentId: string | undefined, values: Options): Promise<number> {

@@ -1,4 +1,3 @@
-import { SecretBox } from '@counterpay/core';
 import { fetchSimulatorLedger, loadConfig, openDatabase, reconcile } from '@counterpay/gateway';
 
 /** Compares the gateway's payments and refunds with the simulator's ledger; exits 1 on any mismatch. */
@@ -10,7 +9,7 @@ export async function reconcileAgainstSim(values: { json?: boolean | undefined; 
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
-    const report = await reconcile(database.db, new SecretBox(config.masterKey), await fetchSimulatorLedger(config.simUrl));
+    const report = await reconcile(database, config.masterKey, await fetchSimulatorLedger(config.simUrl));
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
     } else {

@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { SecretBox, WalletCredentials } from '@counterpay/core';
-import type { Database } from '@counterpay/db';
+import { type PaymentStatus, type RefundStatus, SecretBox, isProcessing } from '@counterpay/core';
+import type { DatabaseHandle } from '@counterpay/db';
+import { createRepositories } from '../repositories/repositories.ts';
+import { WalletAccounts } from '../wallets/wallet-accounts.ts';
 
 /** The wallet's own record of what it charged and refunded (the simulator's GET /admin/ledger). */
 export interface WalletLedger {
@@ -36,18 +37,28 @@ export interface ReconciliationReport {
  * Compares the gateway's payments and refunds with a wallet ledger. Only ledger entries of the
  * gateway's own wallet accounts are considered; `still_processing` lists payments not yet settled.
  */
-export async function reconcile(db: Kysely<Database>, box: SecretBox, ledger: WalletLedger): Promise<ReconciliationReport> {
-  const accounts = await db.selectFrom('wallet_accounts').select('credentials_ciphertext').execute();
-  const ours = new Set(
-    accounts.map((a) => {
-      const c = JSON.parse(box.open(a.credentials_ciphertext)) as WalletCredentials;
-      return c.wallet === 'alipay' ? c.appId : c.mchId;
-    }),
-  );
+export async function reconcile(database: DatabaseHandle, masterKey: string, ledger: WalletLedger): Promise<ReconciliationReport> {
+  const box = new SecretBox(masterKey);
+  const repos = createRepositories(database, box, 'reconcile');
+  const ours = await new WalletAccounts(repos.walletAccounts, box, '').allIdentities();
+  const payments = await repos.payments.listAll();
+  const refunds = await repos.refunds.listAll();
+  return compareWithLedger(payments, refunds, ours, ledger);
+}
+
+/** Paid at the gateway: the status whose money the wallet must show as charged. */
+const PAID: Record<PaymentStatus, boolean> = { processing: false, succeeded: true, failed: false, closed: false };
+const REFUNDED: Record<RefundStatus, boolean> = { processing: false, succeeded: true, failed: false };
+
+/** The comparison itself, over records already read. */
+export function compareWithLedger(
+  payments: ReadonlyArray<{ id: string; status: PaymentStatus; amount: number; currency: string }>,
+  refunds: ReadonlyArray<{ id: string; status: RefundStatus; amount: number }>,
+  ours: ReadonlySet<string>,
+  ledger: WalletLedger,
+): ReconciliationReport {
   const charges = ledger.charges.filter((c) => ours.has(c.merchant));
   const walletRefunds = ledger.refunds.filter((r) => ours.has(r.merchant));
-  const payments = await db.selectFrom('payments').select(['id', 'status', 'amount', 'currency', 'amount_refunded']).execute();
-  const refunds = await db.selectFrom('refunds').select(['id', 'payment_id', 'status', 'amount']).execute();
 
   const mismatches: Mismatch[] = [];
   const chargeByTrade = new Map(charges.map((c) => [c.outTradeNo, c]));
@@ -55,14 +66,14 @@ export async function reconcile(db: Kysely<Database>, box: SecretBox, ledger: Wa
   for (const payment of payments) {
     const charge = chargeByTrade.get(payment.id);
     const paid = charge?.status === 'paid';
-    if (payment.status === 'succeeded' && !paid) {
+    if (PAID[payment.status] && !paid) {
       mismatches.push({ kind: 'succeeded_not_charged', id: payment.id, detail: `wallet status ${charge?.status ?? 'none'}` });
-    } else if (payment.status !== 'succeeded' && paid) {
-      mismatches.push({ kind: payment.status === 'processing' ? 'still_processing' : 'charged_not_succeeded', id: payment.id, detail: `gateway status ${payment.status}` });
-    } else if (payment.status === 'processing') {
+    } else if (!PAID[payment.status] && paid) {
+      mismatches.push({ kind: isProcessing(payment.status) ? 'still_processing' : 'charged_not_succeeded', id: payment.id, detail: `gateway status ${payment.status}` });
+    } else if (isProcessing(payment.status)) {
       mismatches.push({ kind: 'still_processing', id: payment.id, detail: `wallet status ${charge?.status ?? 'none'}` });
     }
-    if (paid && payment.status === 'succeeded' && (charge.amount !== payment.amount || charge.currency !== payment.currency)) {
+    if (paid && PAID[payment.status] && (charge.amount !== payment.amount || charge.currency !== payment.currency)) {
       mismatches.push({ kind: 'amount_differs', id: payment.id, detail: `gateway ${payment.amount} ${payment.currency}, wallet ${charge.amount} ${charge.currency}` });
     }
   }
@@ -76,11 +87,11 @@ export async function reconcile(db: Kysely<Database>, box: SecretBox, ledger: Wa
   const refundIds = new Set(refunds.map((r) => r.id));
   for (const refund of refunds) {
     const atWallet = walletRefundById.get(refund.id);
-    if (refund.status === 'succeeded' && !atWallet) mismatches.push({ kind: 'refund_not_at_wallet', id: refund.id, detail: `${refund.amount}` });
-    if (refund.status !== 'succeeded' && atWallet && refund.status !== 'processing') {
+    if (REFUNDED[refund.status] && !atWallet) mismatches.push({ kind: 'refund_not_at_wallet', id: refund.id, detail: `${refund.amount}` });
+    if (!REFUNDED[refund.status] && atWallet && !isProcessing(refund.status)) {
       mismatches.push({ kind: 'refund_not_recorded', id: refund.id, detail: `gateway status ${refund.status}` });
     }
-    if (atWallet && refund.status === 'succeeded' && atWallet.amount !== refund.amount) {
+    if (atWallet && REFUNDED[refund.status] && atWallet.amount !== refund.amount) {
       mismatches.push({ kind: 'refund_amount_differs', id: refund.id, detail: `gateway ${refund.amount}, wallet ${atWallet.amount}` });
     }
   }

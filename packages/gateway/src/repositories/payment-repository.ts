@@ -62,6 +62,11 @@ export class PaymentRepository {
     return row && row.merchant_id === scope.merchantId && row.livemode === modeFlag(scope) ? row : null;
   }
 
+  /** Every payment (the ledger comparison of test runs). */
+  async listAll(): Promise<PaymentRow[]> {
+    return this.#db.selectFrom('payments').selectAll().orderBy('id').execute();
+  }
+
   async getMany(ids: readonly string[]): Promise<PaymentRow[]> {
     if (ids.length === 0) return [];
     return this.#db.selectFrom('payments').selectAll().where('id', 'in', [...ids]).execute();

@@ -42,6 +42,11 @@ export class RefundRepository {
     return row && row.merchant_id === scope.merchantId && row.livemode === modeFlag(scope) ? row : null;
   }
 
+  /** Every refund (the ledger comparison of test runs). */
+  async listAll(): Promise<RefundRow[]> {
+    return this.#db.selectFrom('refunds').selectAll().orderBy('id').execute();
+  }
+
   async listForPayment(paymentId: string): Promise<RefundRow[]> {
     return this.#db.selectFrom('refunds').selectAll().where('payment_id', '=', paymentId).orderBy('id', 'asc').execute();
   }

@@ -5,11 +5,11 @@ import { PP } from './pingpong-protocol.ts';
 type Biz = Record<string, unknown>;
 
 /** PingPong's status word, code and description for each payment status. */
-const PAYMENT_STATUS: Record<PaymentStatus, { status: string; code: string }> = {
-  processing: { status: 'PROCESSING', code: PP.processing },
-  succeeded: { status: 'SUCCESS', code: PP.success },
-  failed: { status: 'FAILED', code: PP.externalError },
-  closed: { status: 'CLOSED', code: PP.success },
+const PAYMENT_STATUS: Record<PaymentStatus, { status: string; code: string; description: (payment: PaymentRow) => string }> = {
+  processing: { status: 'PROCESSING', code: PP.processing, description: () => 'processing' },
+  succeeded: { status: 'SUCCESS', code: PP.success, description: () => 'success' },
+  failed: { status: 'FAILED', code: PP.externalError, description: (p) => p.failure_message ?? 'failed' },
+  closed: { status: 'CLOSED', code: PP.success, description: () => 'success' },
 };
 
 const REFUND_STATUS: Record<RefundStatus, { status: string; code: string }> = {
@@ -20,7 +20,7 @@ const REFUND_STATUS: Record<RefundStatus, { status: string; code: string }> = {
 
 /** A payment as PingPong's answer (and notification) shows it. */
 export function paymentResult(payment: PaymentRow) {
-  const { status, code } = PAYMENT_STATUS[payment.status];
+  const { status, code, description } = PAYMENT_STATUS[payment.status];
   const data = JSON.parse(payment.dialect_data) as { requestId?: string; method?: string };
   const biz: Biz = {
     transactionId: payment.id,
@@ -34,8 +34,7 @@ export function paymentResult(payment: PaymentRow) {
     ...(payment.failure_code ? { resultCode: payment.failure_code, resultDescription: payment.failure_message } : {}),
     ...(payment.flow === 'qr' ? { qrCode: payment.qr_code ?? payment.qr_url, qrUrl: payment.qr_url, qrCodeExpired: payment.expires_at } : {}),
   };
-  const description = status === 'FAILED' ? (payment.failure_message ?? 'failed') : status === 'PROCESSING' ? 'processing' : 'success';
-  return { code, description, biz };
+  return { code, description: description(payment), biz };
 }
 
 /** A refund as PingPong's answer (and notification) shows it. */
