@@ -61,8 +61,7 @@ function answer(sim: SimContext, path: (typeof PATHS)[number], xml: string, cert
   const signType: SignType | null = params.sign_type === undefined || params.sign_type === 'MD5' ? 'MD5' : params.sign_type === 'HMAC-SHA256' ? 'HMAC-SHA256' : null;
   if (!signType || !wechatVerify(params, merchant.wechat.apiKey, signType)) return communicationFail('签名错误');
   const subMchId = params.sub_mch_id;
-  const subMerchant = subMchId ? sim.store.subMerchants.get(subMchId) : undefined;
-  const account: Account | null = !subMchId ? { mchId: merchant.wechat.mchId } : subMerchant?.partnerMchId === merchant.wechat.mchId ? { mchId: subMchId, partner: merchant.wechat.mchId } : null;
+  const account = accountFor(sim, merchant.wechat.mchId, subMchId);
   // An unknown sub_mch_id and another partner's sub-merchant get the same answer: no acceptance relationship.
   const result = account ? handle(sim, account, path, params) : bizFail('INVALID_REQUEST', '受理关系不存在 (sub_mch_id is not a sub-merchant of this mch_id)');
   const fields: Fields = {
@@ -77,6 +76,12 @@ function answer(sim: SimContext, path: (typeof PATHS)[number], xml: string, cert
   };
   fields.sign = wechatSign(fields, merchant.wechat.apiKey, signType);
   return { body: buildXml(fields), hold: result.hold ?? false };
+}
+
+/** The account a request is for: the merchant, or its sub-merchant named in `sub_mch_id`; null if not its. */
+function accountFor(sim: SimContext, mchId: string, subMchId: string | undefined): Account | null {
+  if (!subMchId) return { mchId };
+  return sim.store.subMerchants.get(subMchId)?.partnerMchId === mchId ? { mchId: subMchId, partner: mchId } : null;
 }
 
 /** A request the platform could not accept at all: `return_code FAIL`, unsigned, as WeChat does. */
