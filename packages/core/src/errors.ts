@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'invalid_barcode', // a payment code that is neither an Alipay nor a WeChat Pay code
   'invalid_expiry', // a QR code's expires_in is outside the allowed range
   'invalid_url', // a notification URL that is malformed, not http(s), carries credentials or is private in live mode
+  'invalid_endpoint', // a wallet endpoint that is neither a known name (production, sandbox, hk) nor an https URL
   'invalid_since', // a list's `since` is not an ISO-8601 time
   'invalid_event_type', // a webhook endpoint subscribes to an event type that does not exist
   // Authentication (AuthenticationError, 401)

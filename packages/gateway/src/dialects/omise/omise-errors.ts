@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthenticationError, CounterpayError, NotFoundError } from '@counterpay/core';
+import { CounterpayError, type ErrorCode } from '@counterpay/core';
 
 /** An Omise error object to answer with; thrown inside the Omise plugin, rendered by its error handler. */
 export class OmiseError extends Error {
@@ -38,18 +38,56 @@ declare module 'fastify' {
 
 const REFUSAL_CODE: Record<OmiseAction, string> = { charge: 'invalid_charge', refund: 'failed_refund', expire: 'failed_expire', read: 'bad_request' };
 
-/** counterpay's refusals in Omise's words (lower case, about the charge); others keep their message. */
-const OMISE_MESSAGES: Record<string, string> = {
-  payment_not_refundable: 'charge is not successful and cannot be refunded',
-  refund_exceeds_payment: 'amount exceeds the amount of the charge that is left to refund',
-  payment_fully_refunded: 'charge has already been fully refunded',
-  refund_window_expired: 'charge can only be refunded within 12 months',
-  payment_not_cancellable: 'charge is not pending and cannot be expired',
-  invalid_amount: 'amount must be a positive integer',
-  amount_too_large: 'amount is too large',
-  idempotency_key_reused: 'Idempotency-Key was already used with different parameters',
-  duplicate_merchant_order_id: 'Idempotency-Key was already used with different parameters',
-  duplicate_merchant_refund_id: 'Idempotency-Key was already used with different parameters',
+/**
+ * Every counterpay error code in Omise's terms (the compiler catches a missing one): `refusal` takes the
+ * route's refusal code (invalid_charge, failed_refund, …) with Omise's own words where it has them;
+ * `auth` is authentication_failure, `missing` not_found, `backend` Omise's backend_error.
+ */
+type OmiseKind = { kind: 'refusal'; message?: string } | { kind: 'auth' } | { kind: 'missing' } | { kind: 'backend' };
+const refusal = (message?: string): OmiseKind => (message ? { kind: 'refusal', message } : { kind: 'refusal' });
+const SAME_KEY = 'Idempotency-Key was already used with different parameters';
+const OMISE_ERRORS: Record<ErrorCode, OmiseKind> = {
+  parameter_missing: refusal(),
+  parameter_invalid: refusal(),
+  parameter_unknown: refusal(),
+  invalid_json: refusal(),
+  invalid_request: refusal(),
+  body_too_large: refusal(),
+  unsupported_media_type: refusal(),
+  route_not_found: { kind: 'missing' },
+  invalid_amount: refusal('amount must be a positive integer'),
+  amount_too_large: refusal('amount is too large'),
+  invalid_currency: refusal(),
+  invalid_barcode: refusal(),
+  invalid_expiry: refusal(),
+  invalid_url: refusal(),
+  invalid_endpoint: refusal(),
+  invalid_since: refusal(),
+  invalid_event_type: refusal(),
+  invalid_api_key: { kind: 'auth' },
+  missing_api_key: { kind: 'auth' },
+  resource_missing: { kind: 'missing' },
+  idempotency_key_reused: refusal(SAME_KEY),
+  duplicate_merchant_order_id: refusal(SAME_KEY),
+  duplicate_merchant_refund_id: refusal(SAME_KEY),
+  livemode_mismatch: refusal(SAME_KEY),
+  invalid_state_transition: refusal(),
+  payment_not_refundable: refusal('charge is not successful and cannot be refunded'),
+  refund_window_expired: refusal('charge can only be refunded within 12 months'),
+  payment_fully_refunded: refusal('charge has already been fully refunded'),
+  refund_exceeds_payment: refusal('amount exceeds the amount of the charge that is left to refund'),
+  refund_exceeds_amount_paid: refusal('amount exceeds the amount of the charge'),
+  payment_not_cancellable: refusal('charge is not pending and cannot be expired'),
+  not_a_qr_payment: refusal(),
+  qr_bound_to_other_wallet: refusal(),
+  not_supported: refusal(),
+  wallet_not_connected: refusal('Alipay is not connected for this account in this mode'),
+  wallet_certificate_missing: refusal(),
+  wallet_account_missing: { kind: 'backend' },
+  wallet_credentials_rejected: { kind: 'backend' },
+  wallet_unavailable: { kind: 'backend' },
+  wallet_unreachable: { kind: 'backend' },
+  internal_error: { kind: 'backend' },
 };
 
 interface Translated {
@@ -61,12 +99,23 @@ interface Translated {
 /** Every failure as an Omise error: the official client rejects its promise on `object: "error"`. */
 export function translateToOmise(error: unknown, action: OmiseAction): Translated {
   if (error instanceof OmiseError) return { status: error.statusCode, code: error.code, message: error.message };
-  if (error instanceof AuthenticationError) return { status: 401, code: 'authentication_failure', message: 'authentication failed' };
-  if (error instanceof NotFoundError) return { status: 404, code: 'not_found', message: 'charge was not found' };
   if (error instanceof CounterpayError) {
-    // The wallet could not be reached or answered nonsense: Omise's backend_error (documented as a 400).
-    if (error.statusCode >= 500) return { status: 400, code: 'backend_error', message: 'backend error: the wallet could not process the request, please try again' };
-    return { status: 400, code: REFUSAL_CODE[action], message: OMISE_MESSAGES[error.code] ?? error.message };
+    const omise = OMISE_ERRORS[error.code];
+    switch (omise.kind) {
+      case 'auth':
+        return { status: 401, code: 'authentication_failure', message: 'authentication failed' };
+      case 'missing':
+        return { status: 404, code: 'not_found', message: 'charge was not found' };
+      case 'backend':
+        // The wallet could not be reached or answered nonsense: Omise's backend_error (documented as a 400).
+        return { status: 400, code: 'backend_error', message: 'backend error: the wallet could not process the request, please try again' };
+      case 'refusal':
+        return { status: 400, code: REFUSAL_CODE[action], message: omise.message ?? error.message };
+      default: {
+        const never: never = omise;
+        throw new Error(`unmapped Omise error ${JSON.stringify(never)}`);
+      }
+    }
   }
   const fastifyError = error as Partial<FastifyError> | null;
   if (fastifyError?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'bad_request', message: 'request entity too large' };

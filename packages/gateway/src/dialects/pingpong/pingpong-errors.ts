@@ -18,6 +18,7 @@ const PINGPONG_CODES: Record<ErrorCode, PingPongCode> = {
   invalid_currency: PP.invalidCurrency,
   invalid_barcode: PP.invalidParameter,
   invalid_expiry: PP.invalidParameter,
+  invalid_endpoint: PP.invalidParameter,
   invalid_url: PP.invalidParameter,
   invalid_since: PP.invalidParameter,
   invalid_event_type: PP.invalidParameter,

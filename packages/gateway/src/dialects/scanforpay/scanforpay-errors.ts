@@ -18,6 +18,7 @@ const SCANFORPAY_CODES: Record<ErrorCode, ScanForPayCode> = {
   invalid_currency: SFP.parameterInvalid,
   invalid_barcode: SFP.parameterInvalid,
   invalid_expiry: SFP.parameterInvalid,
+  invalid_endpoint: SFP.parameterInvalid,
   invalid_url: SFP.parameterInvalid,
   invalid_since: SFP.parameterInvalid,
   invalid_event_type: SFP.parameterInvalid,
