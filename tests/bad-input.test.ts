@@ -14,7 +14,7 @@ describe('bad input to the native API', () => {
   const valid = { amount: 100, currency: 'CNY', merchant_order_id: 'bad-input', barcode: '280000000000000001' };
 
   async function expectRejected(status: number, code: string | RegExp, send: () => Promise<{ status: number; body: any }>, param?: string) {
-    const before = await h.database.db.selectFrom('payments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const before = await h.db.selectFrom('payments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const chargesBefore = (await h.ledger()).charges.length;
     const response = await send();
     expect(response.status).toBe(status);
@@ -22,7 +22,7 @@ describe('bad input to the native API', () => {
     expect(response.body.error.code).toMatch(code);
     expect(JSON.stringify(response.body)).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
     if (param) expect(response.body.error.param).toBe(param);
-    const after = await h.database.db.selectFrom('payments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const after = await h.db.selectFrom('payments').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     expect((await h.ledger()).charges.length).toBe(chargesBefore);
   }
@@ -46,10 +46,10 @@ describe('bad input to the native API', () => {
   it('rejects an amount over the limit', () =>
     expectRejected(400, 'amount_too_large', () => h.api('POST', '/v1/payments', { ...valid, amount: 100_000_000_001 }), 'amount'));
   it('rejects a barcode of the wrong shape without calling a wallet', async () => {
-    const callsBefore = await h.database.db.selectFrom('wallet_calls').selectAll().execute();
+    const callsBefore = await h.db.selectFrom('wallet_calls').selectAll().execute();
     await expectRejected(400, 'invalid_barcode', () => h.api('POST', '/v1/payments', { ...valid, barcode: '990000000000000001' }), 'barcode');
     await expectRejected(400, 'invalid_barcode', () => h.api('POST', '/v1/payments', { ...valid, barcode: '28000000000000000a' }), 'barcode');
-    expect(await h.database.db.selectFrom('wallet_calls').selectAll().execute()).toHaveLength(callsBefore.length);
+    expect(await h.db.selectFrom('wallet_calls').selectAll().execute()).toHaveLength(callsBefore.length);
   });
   it('rejects unknown fields', () => expectRejected(400, 'parameter_unknown', () => h.api('POST', '/v1/payments', { ...valid, amout: 5 }), 'amout'));
   it('rejects a 2 MiB body', () =>
@@ -77,9 +77,9 @@ describe('bad input to the native API', () => {
     const openapi = await h.api('GET', '/openapi.json');
     expect(openapi.status).toBe(200);
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/payments', '/v1/payments/{id}', '/v1/payments/{id}/refunds', '/v1/refunds/{id}']));
-    expect((await fetch(`${h.gateway.url}/docs`)).status).toBe(200);
+    expect((await fetch(`${h.url}/docs`)).status).toBe(200);
     expect((await h.api('GET', '/healthz')).body).toMatchObject({ status: 'ok' });
-    const metrics = await (await fetch(`${h.gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toContain('counterpay_http_request_duration_seconds');
   });
 });

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '@counterpay/db/test-databases';
-import { reconcile } from '@counterpay/gateway';
-import { SecretBox } from '@counterpay/core';
-import { FAST_TIMINGS, type Harness, startHarness } from './support/harness.ts';
+import { type Harness, startHarness } from './support/harness.ts';
 import { waitUntil } from './support/wait.ts';
 
 const WALLET_PREFIX = { alipay: '28000000000000000', wechat: '13000000000000000' } as const;
@@ -17,10 +15,12 @@ for (const kind of await testDatabaseKinds()) {
     });
     afterAll(async () => {
       // The gateway's records must match the wallet's ledger after the whole suite.
-      if (h) {
-        const report = await reconcile(h.database, 'test-master-key', await h.ledger());
+      if (!h) return;
+      try {
+        const report = await h.reconcile();
         expect(report.mismatches).toEqual([]);
         expect(report.charges).toBeGreaterThan(0);
+      } finally {
         await h.close();
       }
     });
@@ -71,7 +71,7 @@ for (const kind of await testDatabaseKinds()) {
       it(`${wallet}: should cancel at the deadline when the buyer never confirms (code 5)`, async () => {
         const { body } = await pay(code(5), { wait_seconds: 0 });
         expect(body.status).toBe('processing');
-        const settled = await waitUntil(() => getPayment(body.id), (p) => p.status !== 'processing', FAST_TIMINGS.buyerConfirmDeadlineMs + 8000);
+        const settled = await waitUntil(() => getPayment(body.id), (p) => p.status !== 'processing', h.timings.buyerConfirmDeadlineMs + 8000);
         expect(settled).toMatchObject({ status: 'closed', failure_code: 'payment_expired' });
         const charge = (await h.ledger()).charges.find((c) => c.outTradeNo === body.id);
         expect(charge?.status).not.toBe('paid');
@@ -80,7 +80,7 @@ for (const kind of await testDatabaseKinds()) {
       it(`${wallet}: should find the truth by query when the first answer is lost (code 6)`, async () => {
         const { body } = await pay(code(6), { wait_seconds: 10 });
         expect(body.status).toBe('succeeded');
-        const calls = await h.database.db.selectFrom('wallet_calls').selectAll().where('payment_id', '=', body.id).orderBy('created_at').execute();
+        const calls = await h.db.selectFrom('wallet_calls').selectAll().where('payment_id', '=', body.id).orderBy('created_at').execute();
         expect(calls[0]).toMatchObject({ outcome: 'unknown' });
         expect(calls.some((c) => c.outcome === 'succeeded')).toBe(true);
       });
@@ -149,7 +149,7 @@ for (const kind of await testDatabaseKinds()) {
       const [id] = [...ids];
       expect(results.every((r) => r.body.status === 'succeeded')).toBe(true);
       expect((await h.ledger()).charges.filter((c) => c.outTradeNo === id)).toHaveLength(1);
-      const calls = await h.database.db.selectFrom('wallet_calls').selectAll().where('payment_id', '=', id!).execute();
+      const calls = await h.db.selectFrom('wallet_calls').selectAll().where('payment_id', '=', id!).execute();
       expect(calls.filter((c) => c.method.includes('pay'))).toHaveLength(1);
     });
 
@@ -192,9 +192,7 @@ for (const kind of await testDatabaseKinds()) {
 
     it('should not show one merchant\'s payment to another', async () => {
       const { body } = await pay(`${WALLET_PREFIX.alipay}1`);
-      const { SecretBox: Box } = await import('@counterpay/core');
-      const { createMerchant } = await import('@counterpay/gateway');
-      const other = await createMerchant(h.database, 'test-master-key', { name: 'Other' });
+      const other = await h.createMerchant('Other');
       const response = await h.api('GET', `/v1/payments/${body.id}`, undefined, { authorization: `Bearer ${other.secret_key}` });
       expect(response.status).toBe(404);
     });

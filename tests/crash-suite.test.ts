@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '@counterpay/core';
-import { connectDatabase, type DatabaseHandle } from '@counterpay/db';
-import { createMerchant, fetchSimulatorLedger, reconcile } from '@counterpay/gateway';
-import { startSimulator } from '@counterpay/walletsim';
-import { GatewayProcess, freePort } from './support/gateway-process.ts';
+import { type ProcessHarness, startProcessHarness } from './support/harness.ts';
 import { waitUntil } from './support/wait.ts';
 
-const MASTER_KEY = 'crash-suite-master-key';
 const RUN_MS = 24_000;
 const KILLS = 3;
 
@@ -20,25 +12,13 @@ const KILLS = 3;
  * processing, and the books match the wallets' (nothing charged twice, nothing charged unknown).
  */
 describe('crash suite: kill -9 under load', () => {
-  let dataDir: string;
-  let sim: Awaited<ReturnType<typeof startSimulator>>;
-  let database: DatabaseHandle;
-  let gateway: GatewayProcess;
-  let secretKey: string;
+  let h: ProcessHarness;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'counterpay-crash-'));
-    sim = await startSimulator({ host: '127.0.0.1', port: 0, confirmDelayMs: 1500, lostAnswerDelayMs: 2500, logger: false });
-    database = await connectDatabase({ dataDir });
-    secretKey = (await createMerchant(database, MASTER_KEY, { name: 'Crash Shop' })).secret_key;
-    gateway = new GatewayProcess(await freePort(), { DATA_DIR: dataDir, SIM_URL: sim.url, COUNTERPAY_MASTER_KEY: MASTER_KEY });
-    await gateway.start();
+    h = await startProcessHarness('sqlite');
   });
   afterAll(async () => {
-    await gateway?.stop();
-    await database?.close();
-    await sim?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await h?.close();
   });
 
   it('loses nothing and charges nothing twice across three kill -9', { timeout: 180_000 }, async () => {
@@ -52,16 +32,14 @@ describe('crash suite: kill -9 under load', () => {
       while (Date.now() < stopAt) {
         const i = sent++;
         try {
-          const response = await fetch(`${gateway.url}/v1/payments`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ amount: 100 + i, currency: 'CNY', merchant_order_id: `crash-${worker}-${i}`, barcode: codes[i % codes.length], wait_seconds: 2 }),
-            signal: AbortSignal.timeout(10_000),
-          });
-          if (response.ok) {
-            const body = (await response.json()) as { id: string; status: string };
-            acknowledged.set(body.id, body.status);
-          }
+          const response = await h.api<{ id: string; status: string }>(
+            'POST',
+            '/v1/payments',
+            { amount: 100 + i, currency: 'CNY', merchant_order_id: `crash-${worker}-${i}`, barcode: codes[i % codes.length], wait_seconds: 2 },
+            { 'idempotency-key': randomUUID() },
+            { timeoutMs: 10_000 },
+          );
+          if (response.status === 200) acknowledged.set(response.body.id, response.body.status);
         } catch {
           connectionErrors++;
           await new Promise((r) => setTimeout(r, 100));
@@ -69,6 +47,7 @@ describe('crash suite: kill -9 under load', () => {
       }
     }
 
+    const gateway = h.gateways[0]!;
     async function killer(): Promise<void> {
       for (let k = 0; k < KILLS; k++) {
         const slot = RUN_MS / KILLS;
@@ -85,16 +64,16 @@ describe('crash suite: kill -9 under load', () => {
     // After the last restart every processing payment must converge within deadline + 30 s.
     const convergeStart = Date.now();
     const rows = await waitUntil(
-      () => database.db.selectFrom('payments').select(['id', 'status']).execute(),
+      () => h.db.selectFrom('payments').select(['id', 'status']).execute(),
       (all) => all.every((p) => p.status !== 'processing'),
-      33_000,
+      h.timings.buyerConfirmDeadlineMs + 30_000,
       250,
     );
     const convergedMs = Date.now() - convergeStart;
     const byId = new Map(rows.map((r) => [r.id, r.status]));
     const stuck = rows.filter((r) => r.status === 'processing');
     const lost = [...acknowledged].filter(([id, status]) => status === 'succeeded' && byId.get(id) !== 'succeeded');
-    const report = await reconcile(database, MASTER_KEY, await fetchSimulatorLedger(sim.url));
+    const report = await h.reconcile();
     console.log(
       `crash suite: ${rows.length} payments (${acknowledged.size} acknowledged, ${connectionErrors} connection errors) in ${Date.now() - started} ms ` +
         `with ${KILLS} kill -9; converged ${convergedMs} ms after the run; stuck ${stuck.length}, lost ${lost.length}, mismatches ${report.mismatches.length}`,

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '@counterpay/core';
-import { reconcile } from '@counterpay/gateway';
 import { type Harness, startHarness } from './support/harness.ts';
 import { mapPool } from './support/pool.ts';
 import { waitUntil } from './support/wait.ts';
@@ -20,12 +18,8 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
     // Register the merchant's wallet accounts before the faults start (registration is not under test).
     await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: 'warm-alipay', barcode: '280000000000000001' });
     await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: 'warm-wechat', barcode: '130000000000000001' });
-    const faults = await fetch(`${h.simUrl}/admin/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ rules: [{ wallet: '*', method: '*', latencyMs: [0, 2000], dropAfterCommit: 0.2, error5xx: 0.05 }] }),
-    });
-    expect(faults.status).toBe(200);
+    const faults = await h.setFaults([{ wallet: '*', method: '*', latencyMs: [0, 2000], dropAfterCommit: 0.2, error5xx: 0.05 }]);
+    expect(faults).toBe(200);
   });
   afterAll(async () => {
     await h?.close();
@@ -41,7 +35,7 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
       return response.body.id as string;
     });
 
-    const readAll = () => h.database.db.selectFrom('payments').select(['id', 'status', 'amount']).execute();
+    const readAll = () => h.db.selectFrom('payments').select(['id', 'status', 'amount']).execute();
     const settled = await waitUntil(readAll, (rows) => rows.every((p) => p.status !== 'processing'), 120_000, 500);
     const paymentsConvergedMs = Date.now() - started;
     expect(settled.filter((p) => p.status === 'processing')).toEqual([]);
@@ -53,15 +47,15 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
       expect(response.status).toBe(200);
     });
     const refunds = await waitUntil(
-      () => h.database.db.selectFrom('refunds').select(['id', 'status']).execute(),
+      () => h.db.selectFrom('refunds').select(['id', 'status']).execute(),
       (rows) => rows.length === REFUNDS && rows.every((r) => r.status !== 'processing'),
       120_000,
       500,
     );
     expect(refunds.filter((r) => r.status === 'processing')).toEqual([]);
 
-    await fetch(`${h.simUrl}/admin/faults`, { method: 'DELETE' });
-    const report = await reconcile(h.database, 'test-master-key', await h.ledger());
+    await h.setFaults([]);
+    const report = await h.reconcile();
     const byStatus: Record<string, number> = {};
     for (const p of settled) byStatus[p.status] = (byStatus[p.status] ?? 0) + 1;
     console.log(
@@ -70,7 +64,7 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
     );
     expect(report.mismatches).toEqual([]);
     // The wallets really did misbehave: many first answers were lost or timed out.
-    const unknownCalls = await h.database.db.selectFrom('wallet_calls').select('id').where('outcome', '=', 'unknown').execute();
+    const unknownCalls = await h.db.selectFrom('wallet_calls').select('id').where('outcome', '=', 'unknown').execute();
     expect(unknownCalls.length).toBeGreaterThan(PAYMENTS * 0.1);
   });
 });

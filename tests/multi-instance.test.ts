@@ -1,15 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '@counterpay/core';
-import { type DatabaseHandle, connectDatabase, dropPostgresSchema } from '@counterpay/db';
-import { postgresTestUrl, testDatabaseKinds } from '@counterpay/db/test-databases';
-import { createMerchant, fetchSimulatorLedger, reconcile } from '@counterpay/gateway';
-import { startSimulator } from '@counterpay/walletsim';
-import { GatewayProcess, freePort } from './support/gateway-process.ts';
+import { testDatabaseKinds } from '@counterpay/db/test-databases';
+import { type ProcessHarness, startProcessHarness } from './support/harness.ts';
 import { mapPool } from './support/pool.ts';
 import { waitUntil } from './support/wait.ts';
 
-const MASTER_KEY = 'multi-instance-master-key';
 const PAYMENTS = 150;
 
 /**
@@ -18,33 +12,13 @@ const PAYMENTS = 150;
  */
 const kinds = await testDatabaseKinds();
 describe.runIf(kinds.includes('postgres'))('several gateway instances on PostgreSQL', () => {
-  const schema = `t_multi_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  let sim: Awaited<ReturnType<typeof startSimulator>>;
-  let database: DatabaseHandle;
-  let secretKey: string;
-  const gateways: GatewayProcess[] = [];
+  let h: ProcessHarness;
 
   beforeAll(async () => {
-    sim = await startSimulator({ host: '127.0.0.1', port: 0, confirmDelayMs: 1500, lostAnswerDelayMs: 2500, logger: false });
-    database = await connectDatabase({ databaseUrl: postgresTestUrl(), pgSchema: schema });
-    secretKey = (await createMerchant(database, MASTER_KEY, { name: 'Group Shop' })).secret_key;
-    for (let i = 0; i < 3; i++) {
-      const gateway = new GatewayProcess(await freePort(), {
-        DATABASE_URL: postgresTestUrl(),
-        DATABASE_SCHEMA: schema,
-        SIM_URL: sim.url,
-        COUNTERPAY_MASTER_KEY: MASTER_KEY,
-        DATA_DIR: `/tmp/counterpay-multi-${i}`,
-      });
-      gateways.push(gateway);
-    }
-    await Promise.all(gateways.map((g) => g.start()));
+    h = await startProcessHarness('postgres', { instances: 3 });
   });
   afterAll(async () => {
-    await Promise.all(gateways.map((g) => g.stop()));
-    await database?.close();
-    await dropPostgresSchema(postgresTestUrl(), schema).catch(() => undefined);
-    await sim?.close();
+    await h?.close();
   });
 
   it('converges with one instance killed, and never works one task from two instances at once', { timeout: 180_000 }, async () => {
@@ -54,31 +28,32 @@ describe.runIf(kinds.includes('postgres'))('several gateway instances on Postgre
     await mapPool(Array.from({ length: PAYMENTS }, (_, i) => i), 15, async (i) => {
       if (i === PAYMENTS / 3 && !killed) {
         killed = true;
-        await gateways[0]!.kill9();
+        await h.gateways[0]!.kill9();
       }
-      const alive = gateways.filter((g) => g.child?.exitCode === null && g.child.signalCode === null);
+      const alive = h.gateways.filter((g) => g.alive);
       const target = alive[i % alive.length]!;
       try {
-        await fetch(`${target.url}/v1/payments`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ amount: 100 + i, currency: 'CNY', merchant_order_id: `multi-${i}`, barcode: codes[i % codes.length], wait_seconds: 0 }),
-          signal: AbortSignal.timeout(10_000),
-        });
+        await h.api(
+          'POST',
+          '/v1/payments',
+          { amount: 100 + i, currency: 'CNY', merchant_order_id: `multi-${i}`, barcode: codes[i % codes.length], wait_seconds: 0 },
+          {},
+          { baseUrl: target.url, timeoutMs: 10_000 },
+        );
       } catch {
         // the instance was killed under this request; the payment (if written) is resolved by the others
       }
     });
 
     const rows = await waitUntil(
-      () => database.db.selectFrom('payments').select(['id', 'status']).execute(),
+      () => h.db.selectFrom('payments').select(['id', 'status']).execute(),
       (all) => all.every((p) => p.status !== 'processing'),
       60_000,
       250,
     );
     expect(rows.filter((r) => r.status === 'processing')).toEqual([]);
 
-    const calls = await database.db.selectFrom('wallet_calls').select(['payment_id', 'instance_id', 'created_at', 'latency_ms']).orderBy('created_at').execute();
+    const calls = await h.db.selectFrom('wallet_calls').select(['payment_id', 'instance_id', 'created_at', 'latency_ms']).orderBy('created_at').execute();
     const perPayment = new Map<string, typeof calls>();
     for (const call of calls) perPayment.set(call.payment_id!, [...(perPayment.get(call.payment_id!) ?? []), call]);
     const overlaps: string[] = [];
@@ -91,7 +66,7 @@ describe.runIf(kinds.includes('postgres'))('several gateway instances on Postgre
       }
     }
     const instances = new Set(calls.map((c) => c.instance_id));
-    const report = await reconcile(database, MASTER_KEY, await fetchSimulatorLedger(sim.url));
+    const report = await h.reconcile();
     const queries = calls.length / Math.max(1, perPayment.size);
     console.log(
       `multi-instance: ${rows.length} payments over ${instances.size} instances (one killed) converged in ${Date.now() - started} ms; ` +

@@ -13,7 +13,7 @@ describe('merchant notifications', () => {
   let n = 0;
   const pay = (extra: Record<string, unknown> = {}) =>
     h.api('POST', '/v1/payments', { amount: 100 + n, currency: 'CNY', merchant_order_id: `notify-${Date.now()}-${n++}`, barcode: n % 2 ? '280000000000000001' : '130000000000000001', ...extra });
-  const deliveries = () => h.database.db.selectFrom('deliveries').selectAll().execute();
+  const deliveries = () => h.db.selectFrom('deliveries').selectAll().execute();
 
   beforeAll(async () => {
     h = await startHarness('sqlite', FAST);
@@ -45,7 +45,7 @@ describe('merchant notifications', () => {
       expect(endpoint.secret).toMatch(/^whsec_/);
       const payments = await mapPool(Array.from({ length: 30 }, (_, i) => i), 10, () => pay().then((r) => r.body));
       await h.api('POST', `/v1/payments/${payments[0].id}/refunds`, { amount: 10 });
-      const events = await h.database.db.selectFrom('deliveries').select('event_id').where('endpoint_id', '=', endpoint.id).execute();
+      const events = await h.db.selectFrom('deliveries').select('event_id').where('endpoint_id', '=', endpoint.id).execute();
       expect(events).toHaveLength(31);
       const done = await waitUntil(deliveries, (all) => all.filter((d) => d.endpoint_id === endpoint.id).every((d) => d.status === 'delivered'), 30_000, 200);
       expect(done.filter((d) => d.endpoint_id === endpoint.id && d.status !== 'delivered')).toEqual([]);

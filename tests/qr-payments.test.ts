@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '@counterpay/core';
-import { reconcile } from '@counterpay/gateway';
 import { type Harness, startHarness } from './support/harness.ts';
 import { waitUntil } from './support/wait.ts';
 
@@ -17,14 +15,16 @@ describe('QR payments', () => {
 
   beforeAll(async () => {
     // Slow polling: when a payment settles fast here, the wallet's notification did it.
-    h = await startHarness('sqlite', { queryIntervalMs: { alipay: 30_000, wechat: 30_000 }, qrMinExpiryS: 1 });
+    h = await startHarness('sqlite', { queryIntervalMs: 30_000, qrMinExpiryS: 1 });
     const consumers = (await (await fetch(`${h.simUrl}/admin/consumers`)).json()) as Array<{ id: string }>;
     consumerId = consumers[0]!.id;
   });
   afterAll(async () => {
-    if (h) {
-      const report = await reconcile(h.database, 'test-master-key', await h.ledger());
+    if (!h) return;
+    try {
+      const report = await h.reconcile();
       expect(report.mismatches.filter((m) => m.kind !== 'still_processing')).toEqual([]);
+    } finally {
       await h.close();
     }
   });
@@ -39,7 +39,6 @@ describe('QR payments', () => {
     return { status: response.status, body: (await response.json()) as { outcome?: string; error?: string } };
   };
   const settled = (id: string, ms = 5000) => waitUntil(() => h.api('GET', `/v1/payments/${id}`).then((r) => r.body), (p) => p.status !== 'processing', ms);
-  const setFaults = (rules: unknown[]) => fetch(`${h.simUrl}/admin/faults`, { method: rules.length ? 'POST' : 'DELETE', headers: { 'content-type': 'application/json' }, body: rules.length ? JSON.stringify({ rules }) : undefined });
 
   for (const wallet of ['alipay', 'wechat'] as const) {
     it(`${wallet}: shows the wallet's own code, and succeeds on the wallet's notification after the buyer pays`, async () => {
@@ -48,10 +47,10 @@ describe('QR payments', () => {
       expect(body).toMatchObject({ status: 'processing', flow: 'qr', wallet, amount: 2590 });
       expect(body.qr_code).toMatch(new RegExp(`^${h.simUrl}/qr/`));
       expect(Date.parse(body.expires_at) - Date.parse(body.created_at)).toBe(300_000);
-      const png = await fetch(`${h.gateway.url}/v1/payments/${body.id}/qr.png`, { headers: { authorization: `Bearer ${h.merchant.secret_key}` } });
+      const png = await fetch(`${h.url}/v1/payments/${body.id}/qr.png`, { headers: { authorization: `Bearer ${h.merchant.secret_key}` } });
       expect(png.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
-      const svg = await fetch(`${h.gateway.url}/v1/payments/${body.id}/qr.svg`, { headers: { authorization: `Bearer ${h.merchant.secret_key}` } });
+      const svg = await fetch(`${h.url}/v1/payments/${body.id}/qr.svg`, { headers: { authorization: `Bearer ${h.merchant.secret_key}` } });
       expect(await svg.text()).toContain('<svg');
 
       expect((await payInApp(body.qr_code, wallet)).body.outcome).toBe('paid');
@@ -63,7 +62,7 @@ describe('QR payments', () => {
     it(`${wallet}: one code for every wallet is paid in the ${wallet} app`, async () => {
       const { body } = await createQr({});
       expect(body).toMatchObject({ status: 'processing', wallet: null, qr_code: null });
-      expect(body.qr_url).toBe(`${h.gateway.url}/q/${body.id}`);
+      expect(body.qr_url).toBe(`${h.url}/q/${body.id}`);
       expect((await payInApp(body.qr_url, wallet)).body.outcome).toBe('paid');
       expect(await settled(body.id)).toMatchObject({ status: 'succeeded', wallet });
     });
@@ -91,7 +90,7 @@ describe('QR payments', () => {
   });
 
   it('lets a payment made at the last second win over expiry, even with its notification lost', async () => {
-    await setFaults([{ wallet: '*', method: 'notify', dropAfterCommit: 1 }]);
+    await h.setFaults([{ wallet: '*', method: 'notify', dropAfterCommit: 1 }]);
     try {
       // WeChat's time_expire has whole seconds: 3 s leaves the buyer at least 2.
       const { body } = await createQr({ wallet: 'wechat', expires_in: 3 });
@@ -99,13 +98,13 @@ describe('QR payments', () => {
       expect((await payInApp(body.qr_code, 'wechat')).body.outcome).toBe('paid');
       expect(await settled(body.id, 8000)).toMatchObject({ status: 'succeeded' });
     } finally {
-      await setFaults([]);
+      await h.setFaults([]);
     }
   });
 
   it('refuses a forged wallet notification and changes nothing', async () => {
     const { body } = await createQr({ wallet: 'alipay', expires_in: 300 });
-    const taskBefore = await h.database.db.selectFrom('tasks').selectAll().where('object_id', '=', body.id).executeTakeFirstOrThrow();
+    const taskBefore = await h.db.selectFrom('tasks').selectAll().where('object_id', '=', body.id).executeTakeFirstOrThrow();
     const forged = new URLSearchParams({
       app_id: 'whatever',
       out_trade_no: body.id,
@@ -114,12 +113,12 @@ describe('QR payments', () => {
       sign_type: 'RSA2',
       sign: Buffer.from('not a signature').toString('base64'),
     });
-    const response = await fetch(`${h.gateway.url}/wallet-notify/alipay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged.toString() });
+    const response = await fetch(`${h.url}/wallet-notify/alipay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: forged.toString() });
     expect(response.status).toBe(400);
     expect(await response.text()).toBe('fail');
     const after = await h.api('GET', `/v1/payments/${body.id}`);
     expect(after.body.status).toBe('processing');
-    const taskAfter = await h.database.db.selectFrom('tasks').selectAll().where('object_id', '=', body.id).executeTakeFirstOrThrow();
+    const taskAfter = await h.db.selectFrom('tasks').selectAll().where('object_id', '=', body.id).executeTakeFirstOrThrow();
     expect(taskAfter.next_run_at).toBe(taskBefore.next_run_at);
   });
 
@@ -134,8 +133,8 @@ describe('QR payments', () => {
 describe('QR payments when every wallet notification is lost', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('sqlite', { queryIntervalMs: { alipay: 300, wechat: 300 } });
-    await fetch(`${h.simUrl}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ wallet: '*', method: 'notify', dropAfterCommit: 1 }] }) });
+    h = await startHarness('sqlite', { queryIntervalMs: 300 });
+    await h.setFaults([{ wallet: '*', method: 'notify', dropAfterCommit: 1 }]);
   });
   afterAll(async () => {
     await h?.close();

@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/bin/counterpay.js', import.meta.url));
+/** Starting `counterpay serve` compiles TypeScript on the fly; on a loaded 2-core machine that is slow. */
+const START_TIMEOUT_MS = 45_000;
 
 /** A free loopback port (the OS picks it; we release it for the child to bind). */
 export function freePort(): Promise<number> {
@@ -16,20 +18,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Compressed timings for gateway processes in fault and crash suites. */
-export const FAST_ENV = {
-  BUYER_CONFIRM_DEADLINE_S: '3',
-  WALLET_TIMEOUT_MS: '1000',
-  ALIPAY_QUERY_INTERVAL_MS: '300',
-  WECHAT_QUERY_INTERVAL_MS: '300',
-  WORKER_TICK_MS: '100',
-  WORKER_LEASE_MS: '5000',
-  LOG_LEVEL: 'warn',
-};
+// Children still running when this test process exits (a hook timed out, the run was interrupted) die with it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
-/** A real gateway process (`counterpay serve`), so tests can kill -9 it. */
+/**
+ * A real gateway process (`counterpay serve`) on a fixed port, so tests can kill -9 it and start it
+ * again where clients expect it. Its environment comes from the harness (timings.ts).
+ */
 export class GatewayProcess {
-  child: ChildProcess | undefined;
+  private child: ChildProcess | undefined;
   readonly url: string;
 
   constructor(
@@ -39,19 +39,28 @@ export class GatewayProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async start(timeoutMs = 20_000): Promise<void> {
+  get alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Spawns the process and waits until /healthz answers; a process that does not come up is killed. */
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const child = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, ...FAST_ENV, HOST: '127.0.0.1', PORT: String(this.port), ...this.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}: ${output}`);
       try {
         const response = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) });
         if (response.ok) return;
@@ -60,21 +69,23 @@ export class GatewayProcess {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`gateway did not start within ${timeoutMs} ms: ${stderr}`);
+    await this.kill9();
+    throw new Error(`gateway did not start within ${timeoutMs} ms: ${output}`);
   }
 
   /** kill -9: no shutdown hook runs, exactly like a crash. */
   async kill9(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || !this.alive) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
   }
 
+  /** SIGTERM (a clean shutdown), then kill -9 if it has not exited within 5 s. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || !this.alive) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
