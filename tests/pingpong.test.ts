@@ -22,7 +22,8 @@ describe('PingPong v4 dialect', () => {
       .digest('hex')
       .toUpperCase();
 
-  async function call(path: string, biz: Record<string, unknown>, opts: { asObject?: boolean; salt?: string; accId?: string; signType?: string } = {}) {
+  type CallOptions = { asObject?: boolean; salt?: string; accId?: string; signType?: string };
+  async function send(path: string, biz: Record<string, unknown>, opts: CallOptions = {}) {
     const bizText = JSON.stringify(biz);
     const fields = { accId: opts.accId ?? h.merchant.pingpong.accId, clientId: h.merchant.pingpong.clientId, signType: opts.signType ?? 'SHA256', version: '1.0', bizContent: bizText };
     const signature = sign(fields, opts.salt, opts.signType);
@@ -30,16 +31,23 @@ describe('PingPong v4 dialect', () => {
     const body = opts.asObject
       ? `{"accId":"${fields.accId}","clientId":"${fields.clientId}","signType":"${fields.signType}","sign":"${signature}","version":"1.0","bizContent":${bizText}}`
       : JSON.stringify({ ...fields, sign: signature });
-    const response = await fetch(`${h.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(`${h.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(response.status).toBe(200);
     const answer = JSON.parse(await response.text());
-    if (answer.sign) {
-      const responseBiz = typeof answer.bizContent === 'string' ? answer.bizContent : answer.bizContent === null ? '' : JSON.stringify(answer.bizContent);
-      expect(answer.sign).toBe(sign({ accId: answer.accId, clientId: answer.clientId, code: answer.code, description: answer.description, bizContent: responseBiz, signType: answer.signType }, undefined, answer.signType));
-    }
     const bizOut = typeof answer.bizContent === 'string' ? JSON.parse(answer.bizContent) : answer.bizContent;
     return { code: answer.code as string, biz: bizOut as Record<string, any>, raw: answer };
   }
+  /** PingPong signs every answer the way requests are signed: an unsigned or wrongly signed answer fails the test. */
+  async function call(path: string, biz: Record<string, unknown>, opts: CallOptions = {}) {
+    const result = await send(path, biz, opts);
+    const answer = result.raw;
+    const responseBiz = typeof answer.bizContent === 'string' ? answer.bizContent : answer.bizContent === null ? '' : JSON.stringify(answer.bizContent);
+    const expected = sign({ accId: answer.accId, clientId: answer.clientId, code: answer.code, description: answer.description, bizContent: responseBiz, signType: answer.signType }, undefined, answer.signType);
+    expect(answer.sign, `unsigned or wrongly signed answer: ${JSON.stringify(answer)}`).toBe(expected);
+    return result;
+  }
+  /** Only for the answer the gateway does not sign yet (the `it.fails` case below). */
+  const unsignedCall = send;
   const seedPay = (type: string, scanCodeId: string, amount: unknown, currency = 'CNY', extra: Record<string, unknown> = {}) => ({
     captureDelayHours: 0,
     amount,
@@ -77,7 +85,7 @@ describe('PingPong v4 dialect', () => {
     expect((await call('/v4/payment/refund', { merchantTransactionId: cn.biz.merchantTransactionId, merchantRefundId: 'r3', amount: '1.01', currency: 'CNY' })).code).toBe('108000');
     // A payment made more than 365 days ago can no longer be refunded.
     const yearAgo = new Date(Date.now() - 366 * 24 * 3600 * 1000).toISOString();
-    await h.database.db.updateTable('payments').set({ paid_at: yearAgo }).where('id', '=', hk.biz.transactionId).execute();
+    await h.db.updateTable('payments').set({ paid_at: yearAgo }).where('id', '=', hk.biz.transactionId).execute();
     expect((await call('/v4/payment/refund', { transactionId: hk.biz.transactionId, merchantRefundId: 'r4', amount: '0.10', currency: 'HKD' })).code).toBe('108001');
   });
 
@@ -91,7 +99,7 @@ describe('PingPong v4 dialect', () => {
 
   it('produces its error codes: 104000, 103000, 102000, 106000, 107001, 107002, 600001, 002000', async () => {
     expect((await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1), { salt: 'wrong' })).code).toBe('104000');
-    expect((await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1), { accId: '0000000000000000000000' })).code).toBe('103000');
+    expect((await unsignedCall('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1), { accId: '0000000000000000000000' })).code).toBe('103000');
     expect((await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', '0.001'))).code).toBe('102000');
     expect((await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '130000000000000001', 1))).code).toBe('102000');
     expect((await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1, 'CNY', { captureDelayHours: -1 }))).code).toBe('102000');
@@ -99,6 +107,13 @@ describe('PingPong v4 dialect', () => {
     expect((await call('/v4/payment/query', { transactionId: 'pay_nothing' })).code).toBe('107001');
     expect((await call('/v4/payment/refund', { merchantTransactionId: 'none', merchantRefundId: 'x', amount: 1 })).code).toBe('107002');
     expect(await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000003', 1))).toMatchObject({ code: '600001', biz: { status: 'FAILED' } });
+  });
+
+  // Gateway bug: the PingPong dialect answers an unknown accId (103000) with an empty sign, although
+  // PingPong signs every answer. It cannot sign with a salt it does not know; until the dialect decides
+  // how to sign this answer, it stays `.fails`.
+  it.fails('signs its answer to an unknown accId (103000)', async () => {
+    await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1), { accId: '0000000000000000000000' });
   });
 
   it('creates a QR order (seed 001) answered PROCESSING with qrCode, qrUrl and qrCodeExpired', async () => {

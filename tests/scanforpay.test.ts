@@ -9,29 +9,35 @@ import { waitUntil } from './support/wait.ts';
 describe('ScanForPay dialect', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('sqlite', { defaultWaitMs: 1000 });
+    h = await startHarness('sqlite', { paymentWaitMs: 1000 });
   });
   afterAll(async () => {
     await h?.close();
   });
 
   const sign = (text: string, key = h.merchant.scanforpay.signKey) => createHash('sha256').update(text + key).digest('hex');
+  type CallOptions = { partnerNo?: string; key?: string; raw?: string };
   /** The seed's request example with our partner, store and a test barcode; signed over the exact text sent. */
-  async function call(path: string, body: Record<string, unknown>, opts: { partnerNo?: string; key?: string; raw?: string } = {}) {
+  async function send(path: string, body: Record<string, unknown>, opts: CallOptions = {}) {
     const request = JSON.stringify({
       header: { requestTime: '2018-07-25T18:06:05+08:00', partnerNo: opts.partnerNo ?? h.merchant.scanforpay.partnerNo, signType: 'SHA256', version: '1.0', reqMsgId: randomUUID() },
       body,
     });
     const text = opts.raw ?? `{\n  "request": ${request},\n  "signature": "${sign(request, opts.key)}"\n}`;
-    const response = await fetch(`${h.gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+    const response = await fetch(`${h.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
     expect(response.status).toBe(200);
     const raw = await response.text();
-    const envelope = JSON.parse(raw);
     // The answer is signed over the exact text of its `response` value.
-    const responseText = raw.slice(raw.indexOf(':') + 1, raw.lastIndexOf(',"signature"'));
-    if (envelope.signature) expect(envelope.signature).toBe(sign(responseText));
+    return { envelope: JSON.parse(raw), signedText: raw.slice(raw.indexOf(':') + 1, raw.lastIndexOf(',"signature"')) };
+  }
+  /** Seed 002 signs every answer, failures too: an unsigned or wrongly signed answer fails the test. */
+  async function call(path: string, body: Record<string, unknown>, opts: CallOptions = {}) {
+    const { envelope, signedText } = await send(path, body, opts);
+    expect(envelope.signature, `unsigned or wrongly signed answer: ${JSON.stringify(envelope)}`).toBe(sign(signedText));
     return envelope.response.body as Record<string, any>;
   }
+  /** Only for the answers the gateway does not sign yet (the `it.fails` cases below). */
+  const unsignedCall = async (path: string, body: Record<string, unknown>, opts: CallOptions = {}) => (await send(path, body, opts)).envelope.response.body as Record<string, any>;
   let n = 0;
   const order = () => `p${Date.now()}${n++}`;
   const payBody = (extra: Record<string, unknown> = {}) => ({
@@ -69,8 +75,8 @@ describe('ScanForPay dialect', () => {
 
   it('produces its error codes: 8, 3, 6, 7, 4, 30, 31, 40 and 2', async () => {
     expect((await call('/api/offline/pay', payBody(), { key: 'wrong-key' })).code).toBe(8);
-    expect((await call('/api/offline/pay', payBody(), { partnerNo: '00000000' })).code).toBe(3);
-    expect((await call('/api/offline/pay', {}, { raw: '{"request": {' })).code).toBe(6);
+    expect((await unsignedCall('/api/offline/pay', payBody(), { partnerNo: '00000000' })).code).toBe(3);
+    expect((await unsignedCall('/api/offline/pay', {}, { raw: '{"request": {' })).code).toBe(6);
     expect((await call('/api/offline/pay', payBody({ partnerOrderNo: undefined }))).code).toBe(7);
     expect((await call('/api/offline/pay', payBody({ barcode: undefined }))).code).toBe(4);
     expect((await call('/api/common/payQuery', { orderNo: 'pay_nothing' })).code).toBe(30);
@@ -79,6 +85,16 @@ describe('ScanForPay dialect', () => {
     expect((await call('/api/offline/pay', { ...body, orderAmount: 9999 })).code).toBe(31);
     expect((await call('/api/offline/pay', payBody({ storeNo: '999999999999999' }))).code).toBe(40);
     expect(await call('/api/offline/pay', payBody({ barcode: '280000000000000003' }))).toMatchObject({ code: 2, status: 2 });
+  });
+
+  // Gateway bug: the ScanForPay dialect answers an unknown partnerNo (code 3) and a body that is not
+  // its envelope (code 6) with an empty signature, although seed 002 signs every answer. It cannot
+  // sign with a key it does not know; until the dialect decides how to sign these, they stay `.fails`.
+  it.fails('signs its answer to an unknown partnerNo (code 3)', async () => {
+    await call('/api/offline/pay', payBody(), { partnerNo: '00000000' });
+  });
+  it.fails('signs its answer to a body that is not the envelope (code 6)', async () => {
+    await call('/api/offline/pay', {}, { raw: '{"request": {' });
   });
 
   it('creates a QR order for a named wallet', async () => {
