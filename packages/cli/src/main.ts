@@ -11,8 +11,10 @@ const USAGE = `counterpay — in-store wallet payment gateway
 Usage:
   counterpay start                      gateway + wallet simulator (what \`npm start\` runs)
   counterpay serve                      gateway only
-  counterpay sim                        wallet simulator only
-  counterpay sim register --json        register a wallet merchant at the running simulator
+  counterpay sim [--tls]                wallet simulator only (--tls or SIM_TLS=1: HTTPS with its own CA in DATA_DIR)
+  counterpay sim register --json [--partner MCH_ID]
+                                        register a wallet merchant at the running simulator
+                                        (--partner: a WeChat Pay sub-merchant of that merchant)
   counterpay merchants create --name NAME [--currency CNY] --json
   counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
   counterpay pay --amount 100 --qr any|alipay|wechat   QR payment: prints the code, waits until paid
@@ -24,7 +26,7 @@ Usage:
 Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
 and --url (default: COUNTERPAY_URL or http://HOST:PORT).
 Environment: PORT, SIM_PORT, HOST, DATA_DIR, DATABASE_URL, SIM_URL, BUYER_CONFIRM_DEADLINE_S,
-NOTIFY_RETRY_SCHEDULE, LOG_LEVEL (see the README).`;
+NOTIFY_RETRY_SCHEDULE, LOG_LEVEL, SIM_TLS (see the README).`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       key: { type: 'string' },
       url: { type: 'string' },
       'against-sim': { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
+      partner: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve();
     case 'sim':
-      return sub === 'register' ? simRegister(values) : sim();
+      return sub === 'register' ? simRegister(values) : sim({ tls: values.tls });
     case 'merchants':
       if (sub === 'create') return merchantsCreate(values);
       break;
