@@ -50,7 +50,12 @@ export async function sim(options: { tls?: boolean | undefined } = {}): Promise<
   return 0;
 }
 
+/** Gateway only; with SIM_TLS it reaches a `counterpay sim --tls` sharing DATA_DIR over HTTPS, trusting its CA. */
 export async function serve(): Promise<number> {
+  if (simTlsRequested()) {
+    const exitCode = await restartTrustingSimulatorCa(loadConfig());
+    if (exitCode !== null) return exitCode;
+  }
   const gateway = await startGateway();
   console.log(`counterpay gateway listening on ${gateway.url} (${gateway.services.databaseLocation})`);
   closeOnSignal([gateway]);
@@ -74,8 +79,8 @@ export async function start(): Promise<number> {
 /**
  * With SIM_TLS the gateway in this process calls the simulator over HTTPS, so it must trust the
  * simulator's CA; Node reads NODE_EXTRA_CA_CERTS only when a process starts. So the first time round
- * `start` makes the CA and runs itself again with NODE_EXTRA_CA_CERTS (and SIM_URL) set, and waits for
- * that child. Null when this process already trusts the CA.
+ * `start` (or `serve`) makes or loads the CA in DATA_DIR and runs itself again with NODE_EXTRA_CA_CERTS
+ * (and SIM_URL) set, and waits for that child. Null when this process already trusts the CA.
  */
 async function restartTrustingSimulatorCa(config: GatewayConfig): Promise<number | null> {
   const caPem = SimTls.open(config.dataDir).caPem;
