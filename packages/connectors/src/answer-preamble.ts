@@ -14,7 +14,13 @@ export type AnswerPreamble<T> =
   | { kind: 'unsure'; reason: string }
   /** The request was turned away before it did anything (a bad request signature, a malformed request,
    * or our own signer could not sign it). `reason` is what a flow that learns nothing from it says. */
-  | { kind: 'refused'; walletCode: string; message: string; reason: string };
+  | { kind: 'refused'; walletCode: string; message: string; reason: string }
+  /** The request never left (connection refused, DNS, TLS, a missing client certificate): nothing
+   * happened at the wallet, whatever the flow. */
+  | { kind: 'not_sent'; reason: string };
+
+/** Every outcome type of core has this member, so every flow can return it. */
+export type NotSent = { kind: 'not_sent'; reason: string };
 
 /** How one flow settles the cases without business content. */
 export interface FlowRules<O> {
@@ -24,8 +30,10 @@ export interface FlowRules<O> {
   refused?(walletCode: string, message: string): O;
 }
 
-export function settle<T, O>(preamble: AnswerPreamble<T>, rules: FlowRules<O>, read: (response: T) => O): O {
+export function settle<T, O>(preamble: AnswerPreamble<T>, rules: FlowRules<O>, read: (response: T) => O): O | NotSent {
   switch (preamble.kind) {
+    case 'not_sent':
+      return { kind: 'not_sent', reason: preamble.reason };
     case 'readable':
       return read(preamble.response);
     case 'unsure':

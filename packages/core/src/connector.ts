@@ -42,22 +42,136 @@ export type QrOutcome =
   | { kind: 'unknown'; reason: string }
   | { kind: 'not_sent'; reason: string };
 
-/** Credentials a merchant holds at one wallet (the simulator issues them; real wallets would too). */
-export interface AlipayCredentials {
+/**
+ * A merchant's account at a wallet: everything the wallet needs to accept our requests and everything
+ * we need to trust its answers. Test mode gets one from the simulator; live mode from `wallets connect`.
+ * `endpoint` is where the account lives: a URL or a name CONTRACT.md defines (`production`, Alipay
+ * `sandbox`, WeChat Pay `hk`); absent, the connector's own URL (the simulator in test mode).
+ */
+interface AlipayAccount {
   wallet: 'alipay';
   appId: string;
-  appPrivateKey: string; // PEM, the merchant's key: signs requests
-  alipayPublicKey: string; // PEM, the platform's key: verifies responses and notifications
+  /** PEM, PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`): signs requests. */
+  appPrivateKey: string;
+  /** An ISV acting for a merchant: the merchant's authorization (common parameter `app_auth_token`). */
+  appAuthToken?: string;
+  /** The open platform gateway URL (`…/gateway.do`) or `production` / `sandbox`. */
+  endpoint?: string;
 }
+
+/** Public key mode: the platform's public key (PEM) verifies answers and notifications. */
+export interface AlipayPublicKeyCredentials extends AlipayAccount {
+  alipayPublicKey: string;
+  certificates?: undefined;
+}
+
+/**
+ * Certificate mode: requests carry `app_cert_sn` and `alipay_root_cert_sn`; answers and notifications
+ * are verified with the public key of `alipayCertPem`.
+ */
+export interface AlipayCertificateCredentials extends AlipayAccount {
+  certificates: AlipayCertificates;
+  alipayPublicKey?: undefined;
+}
+
+/** The three files Alipay's console issues in certificate mode, as PEM text. */
+export interface AlipayCertificates {
+  /** appCertPublicKey_<appId>.crt: the app's public key, certified by Alipay. */
+  appCertPem: string;
+  /** alipayCertPublicKey_RSA2.crt: Alipay's public key. */
+  alipayCertPem: string;
+  /** alipayRootCert.crt: Alipay's root certificates (several, not all RSA). */
+  alipayRootCertPem: string;
+}
+
+export type AlipayCredentials = AlipayPublicKeyCredentials | AlipayCertificateCredentials;
+
+/**
+ * WeChat Pay's API client certificate, presented on `/secapi/` calls (reverse, refund): the PEM pair
+ * (apiclient_cert.pem, apiclient_key.pem), or apiclient_cert.p12 as base64 (its password is the mch_id).
+ */
+export type WechatClientCertificate = { certPem: string; keyPem: string } | { p12: string };
 
 export interface WechatCredentials {
   wallet: 'wechat';
   appId: string;
+  /** The merchant's mch_id; in service-provider mode the partner's. */
   mchId: string;
-  apiKey: string; // signs requests and verifies responses (HMAC-SHA256)
+  /** The 32-character API key: signs requests and verifies answers (MD5 / HMAC-SHA256). */
+  apiKey: string;
+  clientCertificate?: WechatClientCertificate;
+  /** Service-provider mode: the sub-merchant this account acts for (`sub_mch_id`, and `sub_appid` if it has its own app). */
+  subMchId?: string;
+  subAppId?: string;
+  /** The v2 API base URL or `production` / `hk`. */
+  endpoint?: string;
 }
 
 export type WalletCredentials = AlipayCredentials | WechatCredentials;
+
+/** What may be shown of an account (`wallets list`): ids, key fingerprints, certificate expiry; no secret. */
+export interface WalletAccountSummary {
+  wallet: Wallet;
+  appId: string;
+  mchId?: string;
+  subMchId?: string;
+  subAppId?: string;
+  /** Alipay: how answers are verified. */
+  alipayMode?: 'public_key' | 'certificate';
+  /** Alipay: an app_auth_token is set (the account acts for another merchant). */
+  actsForMerchant?: boolean;
+  /** WeChat Pay: a client certificate is connected (refunds and reversals need one over HTTPS). */
+  hasClientCertificate?: boolean;
+  keys: KeySummary[];
+  certificates: CertificateSummary[];
+}
+
+export interface KeySummary {
+  /** `app private key`, `Alipay public key`, … */
+  name: string;
+  /** SHA-256 of the public key (SPKI DER), first 16 hex digits; null when the key cannot be read. */
+  fingerprint: string | null;
+  problem?: string;
+}
+
+export interface CertificateSummary {
+  /** `app certificate`, `Alipay certificate`, `Alipay root certificate 2`, `client certificate`, … */
+  name: string;
+  subject: string | null;
+  /** ISO 8601; null when the certificate cannot be read. */
+  notAfter: string | null;
+  /** SHA-256 of the certified public key, first 16 hex digits. */
+  fingerprint: string | null;
+  problem?: string;
+}
+
+/**
+ * The verdict of `verifyAccount`: `ok`, or which credential is wrong. `wallet_refused` is any other
+ * refusal of the check (its message quotes the wallet).
+ */
+export const ACCOUNT_VERDICTS = [
+  'ok',
+  'app_id_unknown',
+  'signature_rejected',
+  'response_unverifiable',
+  'api_key_wrong',
+  'certificate_not_accepted',
+  'endpoint_unreachable',
+  'tls_untrusted',
+  'wallet_refused',
+] as const;
+export type AccountVerdict = (typeof ACCOUNT_VERDICTS)[number];
+
+export interface AccountVerification {
+  verdict: AccountVerdict;
+  /** Plain words: which credential is wrong and what to check (never a key or signature). */
+  message: string;
+  summary: WalletAccountSummary;
+}
+
+/** The calls a connector makes, by the name of its method. */
+export const CONNECTOR_FLOWS = ['pay', 'createQr', 'query', 'cancel', 'close', 'refund', 'queryRefund'] as const;
+export type ConnectorFlow = (typeof CONNECTOR_FLOWS)[number];
 
 export interface WalletContext {
   credentials: WalletCredentials;
@@ -68,7 +182,7 @@ export interface WalletContext {
 export interface WalletCallRecord {
   wallet: Wallet;
   method: string; // alipay.trade.pay, /pay/micropay, …
-  outcome: string; // succeeded, failed, pending, unknown, closed, not_found, cancelled, retry, created
+  outcome: string; // succeeded, failed, pending, unknown, not_sent, closed, not_found, cancelled, retry, created
   walletCode: string | null;
   httpStatus: number | null;
   latencyMs: number;
@@ -126,4 +240,14 @@ export interface Connector {
   close(ctx: WalletContext, outTradeNo: string): Promise<CancelOutcome>;
   refund(ctx: WalletContext, req: RefundRequest): Promise<RefundOutcome>;
   queryRefund(ctx: WalletContext, req: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * Checks an account before it is saved, with one harmless signed call (a query for an order that does
+   * not exist; WeChat Pay with a client certificate also one `/secapi/` call).
+   */
+  verifyAccount(ctx: WalletContext): Promise<AccountVerification>;
+  /**
+   * True when `flow` needs a client certificate these credentials lack (WeChat Pay `/secapi/` over
+   * HTTPS): the connector would answer `not_sent` with reason `wallet_certificate_missing` and send nothing.
+   */
+  missingCertificateFor(credentials: WalletCredentials, flow: ConnectorFlow): boolean;
 }

@@ -1,4 +1,5 @@
 import { unhandled, type AnswerPreamble } from '../answer-preamble.ts';
+import type { NotSentCause } from '../wallet-http-failures.ts';
 
 /**
  * What every Alipay answer has in common (PROTOCOLS.md §4): the methods, the common response fields,
@@ -37,14 +38,22 @@ export function readAlipayResponse<K extends readonly string[]>(value: unknown, 
 }
 
 /**
- * What the connector got back. `sign_failed`: the request could not even be signed (bad private key),
- * so the wallet never saw it. `no_answer`: sent, but nothing trustworthy came back (timeout, network,
- * non-2xx, unreadable body, missing or bad signature).
+ * What the connector got back:
+ * - `answer`: a `<method>_response` whose signature verified.
+ * - `no_answer`: sent, but nothing came back that reads as Alipay's (timeout, dropped connection,
+ *   non-2xx, a body that is not an Alipay answer).
+ * - `unverifiable`: an Alipay answer without a signature, or one that does not verify with the
+ *   Alipay public key (certificate): not trusted.
+ * - `unusable_credentials`: a key or certificate of the account cannot be read, so nothing was sent.
+ * - `not_sent`: the request never left (connection refused, DNS, TLS).
  */
 export type AlipayAnswer<T> =
   | { kind: 'answer'; response: T }
   | { kind: 'no_answer'; reason: string }
-  | { kind: 'sign_failed'; reason: string };
+  /** `claimed`: the codes the untrusted answer shows, for diagnosis only (verifyAccount), never acted on. */
+  | { kind: 'unverifiable'; reason: string; claimed?: { code?: string; subCode?: string } }
+  | { kind: 'unusable_credentials'; reason: string }
+  | { kind: 'not_sent'; cause: NotSentCause; reason: string };
 
 /** A verified answer whose code says the business spoke: what a flow reads. */
 export interface AlipayReading<T> {
@@ -64,8 +73,11 @@ export interface AlipayReading<T> {
 export function alipayPreamble<T extends CommonResponse>(answer: AlipayAnswer<T>): AnswerPreamble<AlipayReading<T>> {
   switch (answer.kind) {
     case 'no_answer':
+    case 'unverifiable':
       return { kind: 'unsure', reason: answer.reason };
-    case 'sign_failed':
+    case 'not_sent':
+      return { kind: 'not_sent', reason: answer.reason };
+    case 'unusable_credentials':
       return { kind: 'refused', walletCode: 'not_sent', message: answer.reason, reason: answer.reason };
     case 'answer':
       break;

@@ -120,12 +120,12 @@ describe('Alipay answers that cannot be trusted or never came', () => {
     expect(calls[0]).toMatchObject({ httpStatus: 500, outcome: 'unknown', walletCode: null });
   });
 
-  it('maps a refused connection to unknown', async () => {
+  it('maps a refused connection to not_sent: the request never left', async () => {
     const closed = await CannedWalletServer.start();
     const url = closed.url;
     await closed.stop();
     const offline = new AlipayConnector({ gatewayUrl: `${url}/gateway.do`, timeoutMs: TIMEOUT_MS });
-    expect(await offline.pay(ctx, payRequest)).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('network error') });
+    expect(await offline.pay(ctx, payRequest)).toEqual({ kind: 'not_sent', reason: 'connection refused (ECONNREFUSED)' });
   });
 
   it('maps an unreadable body to unknown', async () => {

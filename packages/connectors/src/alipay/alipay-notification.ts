@@ -1,4 +1,5 @@
 import type { WalletCredentials, WalletNotification } from '@counterpay/core';
+import { alipayKeys, type AlipayKeys } from './alipay-keys.ts';
 import { alipaySigningString, verifyAlipayContent } from './alipay-sign.ts';
 
 /**
@@ -15,7 +16,14 @@ export function readAlipayNotification(body: string): WalletNotification | null 
     verify(credentials: WalletCredentials): boolean {
       if (credentials.wallet !== 'alipay') return false;
       if (signed.app_id !== undefined && signed.app_id !== credentials.appId) return false;
-      return verifyAlipayContent(alipaySigningString(signed), sign, credentials.alipayPublicKey);
+      let keys: AlipayKeys;
+      try {
+        keys = alipayKeys(credentials);
+      } catch {
+        return false;
+      }
+      // Public key mode: the platform key; certificate mode: the key of the Alipay certificate.
+      return verifyAlipayContent(alipaySigningString(signed), sign, keys.verifyKey);
     },
   };
 }

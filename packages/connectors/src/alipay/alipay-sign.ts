@@ -16,20 +16,22 @@ export function alipaySigningString(params: Readonly<Record<string, string>>): s
 }
 
 /** Signs `content` with the merchant's private key (PEM, or bare base64 PKCS#8/PKCS#1 as Alipay's console shows it). */
-export function signAlipayContent(content: string, appPrivateKey: string): string {
-  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyFrom(appPrivateKey), 'base64');
+export function signAlipayContent(content: string, appPrivateKey: string | KeyObject): string {
+  const key = typeof appPrivateKey === 'string' ? privateKeyFrom(appPrivateKey) : appPrivateKey;
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(key, 'base64');
 }
 
 /** Checks a signature with the platform's public key; any malformed input is simply "not verified". */
-export function verifyAlipayContent(content: string, signature: string, alipayPublicKey: string): boolean {
+export function verifyAlipayContent(content: string, signature: string, alipayPublicKey: string | KeyObject): boolean {
   try {
-    return createVerify('RSA-SHA256').update(content, 'utf8').verify(publicKeyFrom(alipayPublicKey), signature, 'base64');
+    const key = typeof alipayPublicKey === 'string' ? publicKeyFrom(alipayPublicKey) : alipayPublicKey;
+    return createVerify('RSA-SHA256').update(content, 'utf8').verify(key, signature, 'base64');
   } catch {
     return false;
   }
 }
 
-function privateKeyFrom(text: string): KeyObject {
+export function privateKeyFrom(text: string): KeyObject {
   if (text.includes('-----BEGIN')) return createPrivateKey(text);
   const der = Buffer.from(text.replace(/\s+/g, ''), 'base64');
   try {
@@ -39,7 +41,7 @@ function privateKeyFrom(text: string): KeyObject {
   }
 }
 
-function publicKeyFrom(text: string): KeyObject {
+export function publicKeyFrom(text: string): KeyObject {
   if (text.includes('-----BEGIN')) return createPublicKey(text);
   return createPublicKey({ key: Buffer.from(text.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' });
 }
@@ -61,16 +63,26 @@ export function extractSignedResponse(body: string, responseKey: string): Alipay
   const members = rawTopLevelMembers(body);
   const content = members?.get(responseKey);
   if (!members || content === undefined) return null;
-  const signText = members.get('sign');
-  let sign: unknown = null;
-  if (signText !== undefined) {
-    try {
-      sign = JSON.parse(signText);
-    } catch {
-      return null;
-    }
+  const sign = stringMember(members, 'sign');
+  return sign === undefined ? null : { content, sign };
+}
+
+/** The top-level string `key` of an answer (e.g. `alipay_cert_sn`); null when absent or not a string. */
+export function topLevelString(body: string, key: string): string | null {
+  const members = rawTopLevelMembers(body);
+  return (members && stringMember(members, key)) ?? null;
+}
+
+/** A top-level string member: its value, null when absent or not a string, undefined when not JSON. */
+function stringMember(members: Map<string, string>, key: string): string | null | undefined {
+  const text = members.get(key);
+  if (text === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return undefined;
   }
-  return { content, sign: typeof sign === 'string' ? sign : null };
 }
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);

@@ -1,4 +1,4 @@
-import type { AlipayCredentials, WalletCallRecord, WalletContext } from '@counterpay/core';
+import type { AlipayPublicKeyCredentials, WalletCallRecord, WalletContext } from '@counterpay/core';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { AlipayConnector } from '../alipay/alipay-connector.ts';
 import { signAlipayContent } from '../alipay/alipay-sign.ts';
@@ -15,7 +15,7 @@ export const app = rsaKeyPair(); // the merchant's key pair: signs requests
 export const platform = rsaKeyPair(); // "Alipay's" key pair: signs answers
 export const stranger = rsaKeyPair();
 
-export const credentials: AlipayCredentials = {
+export const credentials: AlipayPublicKeyCredentials = {
   wallet: 'alipay',
   appId: '2021000000000001',
   appPrivateKey: app.privateKey,

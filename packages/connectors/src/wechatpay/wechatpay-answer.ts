@@ -1,4 +1,5 @@
 import { unhandled, type AnswerPreamble } from '../answer-preamble.ts';
+import type { NotSentCause } from '../wallet-http-failures.ts';
 
 /**
  * What every WeChat Pay v2 answer has in common (PROTOCOLS.md §5): the endpoints, the common fields,
@@ -34,12 +35,17 @@ export interface WechatCommonResponse {
  * - `refused`: return_code FAIL. WeChat does not sign these: the request was turned away at the
  *   communication layer (bad signature, malformed parameters, system busy) before any business
  *   processing. It is the only form in which WeChat reports such problems.
- * - `no_answer`: timeout, network error, non-2xx, unreadable XML, bad or missing signature.
+ * - `no_answer`: timeout, dropped connection, non-2xx, a body that is not WeChat Pay XML.
+ * - `unverifiable`: a SUCCESS answer without a signature, with one that does not verify with the API
+ *   key, or about another merchant: not trusted.
+ * - `not_sent`: the request never left (connection refused, DNS, TLS, no client certificate for /secapi/).
  */
 export type WechatAnswer<T> =
   | { kind: 'answer'; response: T }
   | { kind: 'refused'; returnMsg: string }
-  | { kind: 'no_answer'; reason: string };
+  | { kind: 'no_answer'; reason: string }
+  | { kind: 'unverifiable'; reason: string }
+  | { kind: 'not_sent'; cause: NotSentCause; reason: string };
 
 /**
  * return_code FAIL: a system problem (busy, timeout) leaves the outcome unknown (`unsure`); anything
@@ -51,7 +57,10 @@ export function wechatPreamble<T>(answer: WechatAnswer<T>): AnswerPreamble<T> {
     case 'answer':
       return { kind: 'readable', response: answer.response };
     case 'no_answer':
+    case 'unverifiable':
       return { kind: 'unsure', reason: answer.reason };
+    case 'not_sent':
+      return { kind: 'not_sent', reason: answer.reason };
     case 'refused': {
       const reason = `WeChat Pay return_code FAIL: ${answer.returnMsg}`;
       if (/SYSTEMERROR|system|busy|timeout|系统|繁忙|超时/i.test(answer.returnMsg)) return { kind: 'unsure', reason };
@@ -70,6 +79,8 @@ export function wechatWalletCode(answer: WechatAnswer<WechatCommonResponse & { r
     case 'refused':
       return 'FAIL';
     case 'no_answer':
+    case 'unverifiable':
+    case 'not_sent':
       return null;
     default:
       return unhandled(answer);
@@ -83,6 +94,8 @@ export function wechatAnswerError(answer: WechatAnswer<unknown>): string | null 
     case 'refused':
       return `return_code FAIL: ${answer.returnMsg}`;
     case 'no_answer':
+    case 'unverifiable':
+    case 'not_sent':
       return answer.reason;
     default:
       return unhandled(answer);

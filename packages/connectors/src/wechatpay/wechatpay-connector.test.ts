@@ -1,67 +1,27 @@
-import { createRequire } from 'node:module';
-import type { WalletCallRecord, WalletContext, WechatCredentials } from '@counterpay/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CannedWalletServer, type CannedAnswer, type ReceivedRequest } from '../testing/canned-wallet-server.ts';
+import type { WalletContext } from '@counterpay/core';
+import { describe, expect, it } from 'vitest';
+import {
+  answerByPath,
+  calls,
+  connector,
+  credentials,
+  ctx,
+  payRequest,
+  qrRequest,
+  refundRequest,
+  requestFields,
+  server,
+  signedXml,
+  tenpaySigner,
+  TIMEOUT_MS,
+  useCannedWechat,
+  type Case,
+  type Fields,
+} from '../testing/wechat-test-bench.ts';
 import { WechatPayConnector } from './wechatpay-connector.ts';
-import { signWechatParams, type WechatSignType } from './wechatpay-sign.ts';
-import { buildWechatXml, parseWechatXml } from './wechatpay-xml.ts';
+import { buildWechatXml } from './wechatpay-xml.ts';
 
-const credentials: WechatCredentials = { wallet: 'wechat', appId: 'wx2421b1c4370ec43b', mchId: '10000100', apiKey: '192006250b4c09247ec02edce69f6a2d' };
-
-/** tenpay's own signer, as an independent check of the request signatures. */
-interface TenpayPayment {
-  _getSign(params: Record<string, string>, type?: string): string;
-}
-const tenpay = createRequire(import.meta.url)('tenpay') as { init(config: { appid: string; mchid: string; partnerKey: string }): TenpayPayment };
-const tenpaySigner = tenpay.init({ appid: credentials.appId, mchid: credentials.mchId, partnerKey: credentials.apiKey });
-
-const TIMEOUT_MS = 200;
-let server: CannedWalletServer;
-let connector: WechatPayConnector;
-let calls: WalletCallRecord[];
-let ctx: WalletContext;
-
-beforeAll(async () => {
-  server = await CannedWalletServer.start();
-  connector = new WechatPayConnector({ baseUrl: server.url, timeoutMs: TIMEOUT_MS, notifyUrl: () => 'https://gateway.example/notify/wechat' });
-});
-afterAll(() => server.stop());
-beforeEach(() => {
-  server.reset();
-  calls = [];
-  ctx = { credentials, onCall: (call) => calls.push(call) };
-});
-
-type Fields = Record<string, string>;
-interface Case {
-  name: string;
-  answer: Fields;
-  expected: Record<string, unknown>;
-}
-
-/** A signed return_code SUCCESS answer, as WeChat Pay writes one. */
-function signedXml(fields: Fields, signType: WechatSignType = 'HMAC-SHA256', apiKey = credentials.apiKey): string {
-  const answer: Fields = { return_code: 'SUCCESS', return_msg: 'OK', appid: credentials.appId, mch_id: credentials.mchId, nonce_str: 'Aa1Bb2Cc3', ...fields };
-  return buildWechatXml({ ...answer, sign: signWechatParams(answer, apiKey, signType) });
-}
-
-/** Answers each path with its own canned business fields (signed), or a raw canned answer. */
-function answerByPath(answers: Record<string, Fields | CannedAnswer>): void {
-  server.answer((req) => {
-    const answer = answers[req.url];
-    if (answer === undefined) return { status: 404, body: `no canned answer for ${req.url}` };
-    if (answer === 'hang' || typeof answer.body === 'string') return answer as CannedAnswer;
-    return { body: signedXml(answer as Fields), contentType: 'text/xml' };
-  });
-}
-
-function requestFields(req: ReceivedRequest): Fields {
-  return parseWechatXml(req.body)!;
-}
-
-const payRequest = { outTradeNo: 'pay_0001', authCode: '130000000000000001', amount: 1234, currency: 'CNY' as const, subject: 'Coffee & cake', terminalId: 'term_1' };
-const refundRequest = { outTradeNo: 'pay_0001', outRefundNo: 're_0001', refundAmount: 50, totalAmount: 1234, currency: 'CNY' as const, reason: 'broken cup' };
-const qrRequest = { outTradeNo: 'pay_qr', amount: 2, currency: 'HKD' as const, subject: 'Tea', expiresAt: new Date('2025-01-01T00:05:09Z') };
+useCannedWechat();
 
 describe('WeChat Pay requests', () => {
   it('sends /pay/micropay as signed XML with the business fields, signed as tenpay signs', async () => {

@@ -16,6 +16,8 @@ export function readWechatNotification(body: string): WalletNotification | null 
     verify(credentials: WalletCredentials): boolean {
       if (credentials.wallet !== 'wechat' || !isWechatSignType(signType)) return false;
       if (params.mch_id !== credentials.mchId) return false;
+      // Service-provider mode: the partner's key signs notifications of every sub-merchant; this one's only count.
+      if (credentials.subMchId && params.sub_mch_id !== credentials.subMchId) return false;
       return verifyWechatParams(params, credentials.apiKey, signType);
     },
   };
