@@ -88,8 +88,11 @@ export function startHarness(kind: TestDatabaseKind, settings: HarnessSettings =
   });
 }
 
-/** Starts the simulator, a fresh `kind` database with one merchant, and `instances` gateway processes. */
-export function startProcessHarness(kind: TestDatabaseKind, settings: HarnessSettings & { instances?: number } = {}): Promise<ProcessHarness> {
+/**
+ * Starts the simulator, a fresh `kind` database with one merchant, and `instances` gateway processes
+ * (default 1), each on 127.0.0.1 at a port of its own that it keeps across restarts.
+ */
+export function startProcessHarness(kind: TestDatabaseKind, settings: Omit<HarnessSettings, 'host' | 'port'> & { instances?: number } = {}): Promise<ProcessHarness> {
   return undoOnFailure(async (cleanups) => {
     const base = await prepare(kind, settings, 'file', cleanups);
     const gateways: GatewayProcess[] = [];

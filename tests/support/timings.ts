@@ -31,7 +31,7 @@ export interface HarnessSettings extends Partial<TestTimings> {
   notifyTimeoutMs?: number;
   /** Shortest QR expiry the gateway accepts (seed 001 says 1 minute; tests lower it). */
   qrMinExpiryS?: number;
-  /** Listening address; default 127.0.0.1 and a port the OS picks. */
+  /** In-process gateway only: listening address; default 127.0.0.1 and a port the OS picks. */
   host?: string;
   port?: number;
 }
