@@ -5,6 +5,7 @@ import { reconcileAgainstSim } from './commands/reconcile.ts';
 import { simRegister } from './commands/sim-register.ts';
 import { webhooks } from './commands/webhooks.ts';
 import { serve, sim, start } from './commands/servers.ts';
+import { wallets } from './commands/wallets.ts';
 
 const USAGE = `counterpay — in-store wallet payment gateway
 
@@ -21,6 +22,8 @@ Usage:
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
   counterpay webhooks create --endpoint URL [--events payment.succeeded,…] | list | rotate ID | replay ID --since T | delete ID
+  counterpay wallets connect alipay|wechat --merchant ID …   connect the merchant's own wallet accounts (see wallets --help)
+  counterpay wallets list --merchant ID [--mode live|test]
   counterpay reconcile --against-sim [--json]   compare payments and refunds with the simulator's ledger
 
 Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
@@ -29,6 +32,8 @@ Environment: PORT, SIM_PORT, HOST, DATA_DIR, DATABASE_URL, SIM_URL, BUYER_CONFIR
 NOTIFY_RETRY_SCHEDULE, LOG_LEVEL, SIM_TLS (see the README).`;
 
 async function main(argv: string[]): Promise<number> {
+  // `wallets` has options of its own (credential files), parsed by its command.
+  if (argv[0] === 'wallets') return wallets(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

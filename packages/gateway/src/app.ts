@@ -7,6 +7,7 @@ import { nativeErrorHandler } from './api/errors.ts';
 import { bearerAuth } from './api/auth.ts';
 import { paymentsRoutes } from './api/v1/payments-routes.ts';
 import { notificationsRoutes } from './api/v1/notifications-routes.ts';
+import { walletAccountsRoutes } from './api/v1/wallet-accounts-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { qrPageRoutes } from './api/qr-page-routes.ts';
 import { omisePlugin } from './dialects/omise/omise-plugin.ts';
@@ -61,6 +62,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       v1.addHook('onRequest', bearerAuth(services.merchants));
       await v1.register(paymentsRoutes(services));
       await v1.register(notificationsRoutes(services));
+      await v1.register(walletAccountsRoutes(services.walletAccounts));
     },
     { prefix: '/v1' },
   );

@@ -5,3 +5,5 @@ export * from './app.ts';
 export * from './merchants/merchant-service.ts';
 export * from './payments/objects.ts';
 export * from './reconcile/reconcile.ts';
+export * from './wallets/wallet-credentials-input.ts';
+export * from './wallets/wallet-account-object.ts';

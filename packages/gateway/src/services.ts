@@ -48,14 +48,8 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const repos = createRepositories(database, box, instanceId);
   const feed = new ChangeFeed();
-  const walletConnectors =
-    connectors ??
-    createConnectors({
-      alipayGatewayUrl: `${config.simUrl}/gateway.do`,
-      wechatBaseUrl: config.simUrl,
-      timeoutMs: config.walletTimeoutMs,
-    });
-  const walletAccounts = new WalletAccounts(repos.walletAccounts, box, config.simUrl);
+  const walletConnectors = connectors ?? connectorsFor(config);
+  const walletAccounts = new WalletAccounts(repos.walletAccounts, box, config.simUrl, walletConnectors);
   const wallets = new WalletGateway(walletConnectors, walletAccounts, repos.walletCalls);
   const actions = new PaymentActions(repos.payments, repos.tasks, feed, config);
   const payments = new PaymentService(repos.payments, repos.tasks, repos.idempotencyKeys, wallets, actions, feed, config);
@@ -94,6 +88,17 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     dialectEvents: new DialectEvents(repos.events),
     workers,
   };
+}
+
+/** The connectors; an account without an endpoint of its own talks to the simulator (test mode's default). */
+function connectorsFor(config: GatewayConfig): Record<Wallet, Connector> {
+  return createConnectors({ alipayGatewayUrl: `${config.simUrl}/gateway.do`, wechatBaseUrl: config.simUrl, timeoutMs: config.walletTimeoutMs });
+}
+
+/** A merchant's wallet accounts in a database with no gateway running (`counterpay wallets connect|list`). */
+export function walletAccountsFor(database: DatabaseHandle, config: GatewayConfig): WalletAccounts {
+  const box = new SecretBox(config.masterKey);
+  return new WalletAccounts(createRepositories(database, box, 'wallets').walletAccounts, box, config.simUrl, connectorsFor(config));
 }
 
 /** Creates a merchant in a database with no gateway running (`counterpay merchants create`, tests). */

@@ -246,6 +246,7 @@ export class PaymentService {
   async cancelPayment(scope: MerchantScope, id: string, waitMs: number): Promise<PaymentRow> {
     const payment = await this.getPayment(scope, id);
     assertCancellable(payment.status);
+    if (payment.wallet && payment.flow === 'barcode') await this.wallets.assertCanCall(scope.merchantId, payment.wallet, scope.livemode, 'cancel');
     const now = new Date();
     await this.payments.markCancelRequested(id, now);
     await this.tasks.reschedule('payment', id, now, { deadlineAt: now, keepLease: true });

@@ -49,7 +49,7 @@ export class RefundService {
     const payment = await this.payments.getInScope(scope, paymentId);
     if (!payment) throw new NotFoundError('payment', paymentId, 'payment');
     // Credentials before anything is written: a live refund with no connected wallet changes nothing.
-    if (payment.wallet) await this.wallets.prepare(scope.merchantId, payment.wallet, scope.livemode);
+    if (payment.wallet) await this.wallets.assertCanCall(scope.merchantId, payment.wallet, scope.livemode, 'refund');
 
     const now = new Date();
     const id = newId('refund', now.getTime());

@@ -27,6 +27,11 @@ export class WalletGateway {
     await this.accounts.credentials(merchantId, wallet, livemode);
   }
 
+  /** Refuses, before anything is written or sent, a flow the account cannot make (a missing client certificate). */
+  assertCanCall(merchantId: string, wallet: Wallet, livemode: boolean, flow: 'refund' | 'cancel'): Promise<void> {
+    return this.accounts.assertCanCall({ merchantId, livemode }, wallet, flow);
+  }
+
   /** The connector of a wallet, for reading its notifications. */
   connector(wallet: Wallet): Connector {
     return this.connectors[wallet];
