@@ -8,7 +8,8 @@ import { type MerchantCredentials, type ReconciliationReport, type RunningGatewa
 import { type RunningSimulator, startSimulator } from '@counterpay/walletsim';
 import type { TestTimings } from './timings.ts';
 
-export type { FaultRule } from '@counterpay/walletsim';
+export type { FaultRule, MerchantRegistration, RunningSimulator } from '@counterpay/walletsim';
+export { CA_CERT_FILE } from '@counterpay/walletsim';
 export type { MerchantCredentials, ReconciliationReport, RunningGateway };
 
 /** The test database's query builder: the one door tests use to assert (or age) stored state. */
@@ -18,6 +19,11 @@ type TestDatabaseHandle = TestDatabase['handle'];
 /** The wallet simulator on a loopback port the OS picks, with the table's buyer and lost-answer delays. */
 export function startTestSimulator(timings: TestTimings): Promise<RunningSimulator> {
   return startSimulator({ host: '127.0.0.1', port: 0, confirmDelayMs: timings.simConfirmDelayMs, lostAnswerDelayMs: timings.simLostAnswerDelayMs, logger: false });
+}
+
+/** The simulator over HTTPS with its own CA in `caDir` (sim-ca.pem): the "real wallets" of live-mode tests. */
+export function startTlsSimulator(timings: TestTimings, caDir: string): Promise<RunningSimulator> {
+  return startSimulator({ host: '127.0.0.1', port: 0, tls: true, caDir, confirmDelayMs: timings.simConfirmDelayMs, lostAnswerDelayMs: timings.simLostAnswerDelayMs, logger: false });
 }
 
 /** A gateway in this process over an already open test database, configured by `env` alone. */

@@ -31,6 +31,8 @@ export interface HarnessSettings extends Partial<TestTimings> {
   notifyTimeoutMs?: number;
   /** Shortest QR expiry the gateway accepts (seed 001 says 1 minute; tests lower it). */
   qrMinExpiryS?: number;
+  /** More environment for the gateway (e.g. NODE_EXTRA_CA_CERTS, which a child process reads at start-up). */
+  extraEnv?: Record<string, string>;
   /** In-process gateway only: listening address; default 127.0.0.1 and a port the OS picks. */
   host?: string;
   port?: number;
@@ -79,5 +81,5 @@ export function gatewayEnvironment(settings: HarnessSettings, place: GatewayPlac
   if (settings.notifyRetryScheduleS) env.NOTIFY_RETRY_SCHEDULE = settings.notifyRetryScheduleS.join(',');
   if (settings.notifyTimeoutMs !== undefined) env.NOTIFY_TIMEOUT_MS = String(settings.notifyTimeoutMs);
   if (settings.qrMinExpiryS !== undefined) env.QR_MIN_EXPIRY_S = String(settings.qrMinExpiryS);
-  return env;
+  return { ...env, ...settings.extraEnv };
 }

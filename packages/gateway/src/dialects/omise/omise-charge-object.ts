@@ -97,7 +97,7 @@ function parseMetadata(text: string): Record<string, unknown> {
  * counterpay has nothing to say). `refunds` are the payment's refunds, oldest first.
  */
 export function toOmiseCharge(payment: PaymentRow, refunds: readonly RefundRow[], rates: FeeRates, now = new Date()) {
-  const id = chargeId(payment.id);
+  const id = chargeId(payment.id, payment.livemode === 1);
   const facts = readChargeFacts(payment.dialect_data);
   const status = omiseChargeStatus(payment.status);
   const paid = isRefundable(payment);
@@ -141,9 +141,9 @@ export function toOmiseCharge(payment: PaymentRow, refunds: readonly RefundRow[]
     card: null,
     source: {
       object: 'source',
-      id: sourceId(payment.id),
+      id: sourceId(payment.id, payment.livemode === 1),
       livemode,
-      location: `/sources/${sourceId(payment.id)}`,
+      location: `/sources/${sourceId(payment.id, payment.livemode === 1)}`,
       amount: payment.amount,
       // counterpay never stores a buyer's payment code, only its masked form.
       barcode: payment.barcode_masked,
@@ -179,7 +179,7 @@ export function toOmiseCharge(payment: PaymentRow, refunds: readonly RefundRow[]
     schedule: null,
     customer: null,
     dispute: null,
-    transaction: paid ? transactionId(payment.id) : null,
+    transaction: paid ? transactionId(payment.id, payment.livemode === 1) : null,
     failure_code: omiseFailureCode(payment.failure_code),
     failure_message: payment.failure_message,
     status,

@@ -128,7 +128,7 @@ export const omiseChargeRoutes =
       );
       const ordered = query.order === 'chronological' ? all : [...all].reverse();
       const page = ordered.slice(query.offset, query.offset + query.limit).map((refund) => toOmiseRefund(refund));
-      return omiseList(page, `/charges/${chargeId(payment.id)}/refunds`, { ...query, total: all.length });
+      return omiseList(page, `/charges/${chargeId(payment.id, payment.livemode === 1)}/refunds`, { ...query, total: all.length });
     });
 
     app.get<{ Params: IdParams & { refundId: string } }>('/charges/:id/refunds/:refundId', { schema: hidden }, async (request) => {

@@ -37,7 +37,7 @@ export function paymentAsOfEvent(current: PaymentRow, eventPayload: unknown): Pa
 
 /** Omise's event object: `charge.complete` with the charge inside (seed 003, Events API). */
 export function toOmiseEvent(event: { id: string; created_at: string }, charge: OmiseCharge) {
-  const id = eventId(event.id);
+  const id = eventId(event.id, charge.livemode);
   return {
     object: 'event',
     id,

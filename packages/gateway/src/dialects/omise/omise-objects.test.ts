@@ -137,8 +137,14 @@ describe('Omise ids', () => {
     expect(eventIdOf('evnt_test_0my')).toBe('evt_0my');
   });
 
+  it('should give live objects Omise\'s live ids (no test_) and map them back', () => {
+    expect(chargeId('pay_0mabc', true)).toBe('chrg_0mabc');
+    expect(paymentIdOf('chrg_0mabc')).toBe('pay_0mabc');
+    expect(paymentIdOf(chargeId('pay_0mabc', false))).toBe('pay_0mabc');
+  });
+
   it('should refuse ids that cannot be counterpay ids', () => {
-    for (const id of ['chrg_0mabc', 'chrg_test_', 'chrg_test_ABC', 'chrg_test_a/b', 'pay_0mabc', `chrg_test_${'a'.repeat(65)}`]) expect(paymentIdOf(id)).toBeNull();
+    for (const id of ['chrg_', 'chrg_test_', 'chrg_test_ABC', 'chrg_test_a/b', 'pay_0mabc', `chrg_test_${'a'.repeat(65)}`]) expect(paymentIdOf(id)).toBeNull();
   });
 });
 

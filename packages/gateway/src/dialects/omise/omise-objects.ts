@@ -63,20 +63,21 @@ function refundMetadata(dialectData: string): Record<string, unknown> {
 
 /** The refund object with every field of seed 003's example. */
 export function toOmiseRefund(refund: RefundRow) {
-  const charge = chargeId(refund.payment_id);
-  const id = refundId(refund.id);
+  const livemode = refund.livemode === 1;
+  const charge = chargeId(refund.payment_id, livemode);
+  const id = refundId(refund.id, livemode);
   return {
     object: 'refund',
     id,
     location: `/charges/${charge}/refunds/${id}`,
-    livemode: false,
+    livemode,
     // Omise voids a refund made before the charge settled; counterpay always refunds at the wallet.
     voided: false,
     currency: refund.currency,
     amount: refund.amount,
     metadata: refundMetadata(refund.dialect_data),
     charge,
-    transaction: omiseRefundStatus(refund.status) === 'closed' ? transactionId(refund.id) : null,
+    transaction: omiseRefundStatus(refund.status) === 'closed' ? transactionId(refund.id, livemode) : null,
     status: omiseRefundStatus(refund.status),
     funding_amount: refund.amount,
     funding_currency: refund.currency,
