@@ -1,12 +1,15 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** The CLI as a user runs it: `counterpay sim --tls` in one process, `counterpay sim register` in others. */
+/**
+ * The CLI as a user runs it: `counterpay sim --tls` in one process, `counterpay sim register` and
+ * `counterpay wallets connect|list` in others (trusting the simulator's CA through NODE_EXTRA_CA_CERTS).
+ */
 const BIN = fileURLToPath(new URL('../../bin/counterpay.js', import.meta.url));
 const CLI_TIMEOUT_MS = 60_000;
 
@@ -95,5 +98,47 @@ describe('counterpay sim --tls and sim register', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('HTTP 404');
     expect(stderr).toContain('1999999999');
+  });
+});
+
+describe('counterpay wallets connect and list', () => {
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const trusted = () => ({ NODE_EXTRA_CA_CERTS: join(dir, 'sim-ca.pem') });
+
+  it('connects live Alipay and WeChat Pay accounts checked with a signed call, refuses a wrong key saying which, and lists them without secrets', { timeout: 8 * CLI_TIMEOUT_MS }, async () => {
+    const merchant = JSON.parse((await runCli(['merchants', 'create', '--name', 'CLI Shop', '--json'], {})).stdout);
+    const mine = JSON.parse((await runCli(['sim', 'register', '--json'], { SIM_URL: simUrl })).stdout);
+    const other = JSON.parse((await runCli(['sim', 'register', '--json'], { SIM_URL: simUrl })).stdout);
+    const alipay = ['wallets', 'connect', 'alipay', '--merchant', merchant.merchant_id, '--app-id', mine.alipay.appId, '--private-key-file', file('app.pem', mine.alipay.appPrivateKey), '--endpoint', `${simUrl}/gateway.do`];
+
+    const wrong = await runCli([...alipay, '--alipay-public-key-file', file('wrong.pem', other.alipay.alipayPublicKey)], trusted());
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/public key|certificate/i);
+    expect(wrong.stderr).toContain('response_unverifiable');
+
+    const connected = await runCli([...alipay, '--alipay-public-key-file', file('alipay.pem', mine.alipay.alipayPublicKey)], trusted());
+    expect(connected.stderr).toBe('');
+    expect(connected.code).toBe(0);
+    expect(connected.stdout).toContain('verified');
+
+    const p12 = join(dir, 'apiclient_cert.p12');
+    writeFileSync(p12, Buffer.from(mine.wechat.p12, 'base64'));
+    const wechat = await runCli(
+      ['wallets', 'connect', 'wechat', '--merchant', merchant.merchant_id, '--app-id', mine.wechat.appId, '--mch-id', mine.wechat.mchId, '--api-key', mine.wechat.apiKey, '--p12-file', p12, '--endpoint', simUrl, '--json'],
+      trusted(),
+    );
+    expect(wechat.code, wechat.stderr).toBe(0);
+    expect(JSON.parse(wechat.stdout)).toMatchObject({ wallet: 'wechat', livemode: true, has_client_certificate: true });
+
+    const listed = await runCli(['wallets', 'list', '--merchant', merchant.merchant_id, '--json'], {});
+    const accounts = JSON.parse(listed.stdout) as Array<{ wallet: string; livemode: boolean }>;
+    expect(accounts.map((a) => `${a.wallet}:${a.livemode}`).sort()).toEqual(['alipay:true', 'wechat:true']);
+    expect(listed.stdout).not.toContain(mine.wechat.apiKey);
+    expect(listed.stdout).not.toContain('PRIVATE KEY');
+    expect(JSON.parse((await runCli(['wallets', 'list', '--merchant', merchant.merchant_id, '--mode', 'test', '--json'], {})).stdout)).toEqual([]);
   });
 });
