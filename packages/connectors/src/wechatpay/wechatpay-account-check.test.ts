@@ -33,6 +33,15 @@ describe('WeChat Pay verifyAccount', () => {
     expect(await verify()).toMatchObject({ verdict, message: expect.stringContaining(hint) });
   });
 
+  it.each([
+    ['INVALID_REQUEST', '受理关系不存在', 'app_id_unknown', '--sub-mch-id'],
+    ['APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配', 'app_id_unknown', '--app-id'],
+    ['NOAUTH', '商户无此接口权限', 'wallet_refused', 'NOAUTH'],
+  ])('maps a signed answer %s (%s) to %s', async (err_code, err_code_des, verdict, hint) => {
+    answerByPath({ '/pay/orderquery': { result_code: 'FAIL', err_code, err_code_des } });
+    expect(await verify({ ...credentials, subMchId: '1999999999' })).toMatchObject({ verdict, message: expect.stringContaining(hint) });
+  });
+
   it('reports response_unverifiable for an answer that does not verify with the API key', async () => {
     server.answer({ body: signedXml(orderNotFound, 'HMAC-SHA256', 'another key'), contentType: 'text/xml' });
     expect(await verify()).toMatchObject({ verdict: 'response_unverifiable' });

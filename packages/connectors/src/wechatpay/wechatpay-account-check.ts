@@ -85,12 +85,9 @@ function orderQueryVerdict(answer: WechatAnswer<WechatCommonResponse>, credentia
       return refusalVerdict(answer.returnMsg, credentials);
     case 'answer': {
       const r = answer.response;
-      if (r.result_code === 'SUCCESS' || r.err_code === 'ORDERNOTEXIST') {
-        return { verdict: 'ok', message: `WeChat Pay accepted mch_id ${credentials.mchId}${credentials.subMchId ? ` for sub_mch_id ${credentials.subMchId}` : ''} and the API key.` };
-      }
-      if (/APPID|MCHID|MCH_ID/.test(r.err_code ?? '')) return { verdict: 'app_id_unknown', message: `WeChat Pay answered ${describe(r)}: check ${IDS}.` };
-      if (r.err_code === 'SIGNERROR') return { verdict: 'api_key_wrong', message: `WeChat Pay answered ${describe(r)}: check --api-key.` };
-      return { verdict: 'wallet_refused', message: `WeChat Pay answered ${describe(r)}.` };
+      if (r.result_code === 'SUCCESS' || r.err_code === 'ORDERNOTEXIST') return accepted(credentials, 'and the API key');
+      const said = `WeChat Pay answered ${describe(r)}`;
+      return credentialVerdict(`${r.err_code ?? ''} ${r.err_code_des ?? ''}`, said, credentials) ?? { verdict: 'wallet_refused', message: `${said}.` };
     }
   }
 }
@@ -98,24 +95,32 @@ function orderQueryVerdict(answer: WechatAnswer<WechatCommonResponse>, credentia
 /** return_code FAIL: WeChat's own words say which credential it refused. */
 function refusalVerdict(returnMsg: string, credentials: WechatCredentials): Verdict {
   const said = `WeChat Pay refused the request (${returnMsg})`;
-  if (/签名|sign/i.test(returnMsg)) {
+  return credentialVerdict(returnMsg, said, credentials) ?? { verdict: 'wallet_refused', message: `${said}.` };
+}
+
+/** Which credential WeChat's words (return_msg, or err_code and its description) blame, if any. */
+function credentialVerdict(words: string, said: string, credentials: WechatCredentials): Verdict | null {
+  if (/签名|sign/i.test(words)) {
     return { verdict: 'api_key_wrong', message: `${said}: the API key (--api-key) is not the one set for mch_id ${credentials.mchId}${credentials.subMchId ? ' (in service-provider mode, the partner\'s key)' : ''}.` };
   }
-  if (/证书|certificate/i.test(returnMsg)) {
+  if (/证书|certificate/i.test(words)) {
     return { verdict: 'certificate_not_accepted', message: `${said}: the client certificate is not one WeChat Pay issued for mch_id ${credentials.mchId}.` };
   }
-  if (/sub_mch_id|sub_appid|子商户/i.test(returnMsg)) {
+  if (/sub_mch_id|sub_appid|子商户|受理关系/i.test(words)) {
     return { verdict: 'app_id_unknown', message: `${said}: check --sub-mch-id and --sub-app-id (the sub-merchant must be bound to partner mch_id ${credentials.mchId}).` };
   }
-  if (/appid|mch_?id|商户号/i.test(returnMsg)) return { verdict: 'app_id_unknown', message: `${said}: check ${IDS}.` };
-  return { verdict: 'wallet_refused', message: `${said}.` };
+  if (/appid|mch_?id|商户号/i.test(words)) return { verdict: 'app_id_unknown', message: `${said}: check ${IDS}.` };
+  return null;
+}
+
+function accepted(credentials: WechatCredentials, what: string): Verdict {
+  return { verdict: 'ok', message: `WeChat Pay accepted mch_id ${credentials.mchId}${credentials.subMchId ? ` for sub_mch_id ${credentials.subMchId}` : ''} ${what}.` };
 }
 
 function reverseVerdict(answer: WechatAnswer<WechatCommonResponse>, credentials: WechatCredentials): Verdict {
-  const ok: Verdict = { verdict: 'ok', message: `WeChat Pay accepted mch_id ${credentials.mchId}, the API key and the client certificate.` };
   switch (answer.kind) {
     case 'answer':
-      return ok;
+      return accepted(credentials, 'with the API key and the client certificate');
     case 'refused':
       return refusalVerdict(answer.returnMsg, credentials);
     case 'not_sent':
