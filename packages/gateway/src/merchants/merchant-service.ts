@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { AuthenticationError, type Currency, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
+import { AuthenticationError, type Currency, Secret, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
 import type { ApiKeyKind, MerchantRepository, StoreRow } from '../repositories/merchant-repository.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
 
@@ -57,7 +57,8 @@ export interface AuthenticatedMerchant extends MerchantScope {
 export interface DialectAccount extends MerchantScope {
   accountId: string;
   clientId: string | null;
-  secret: string;
+  /** The shared secret (PingPong salt, ScanForPay sign key): prints as *** if the account is ever logged. */
+  secret: Secret;
   defaultCurrency: Currency;
 }
 
@@ -190,7 +191,7 @@ export class MerchantService {
       livemode: row.livemode === 1,
       accountId,
       clientId: row.client_id,
-      secret: this.box.open(row.secret_ciphertext),
+      secret: new Secret(this.box.open(row.secret_ciphertext)),
       defaultCurrency: parseCurrency(merchant.default_currency),
     };
   }

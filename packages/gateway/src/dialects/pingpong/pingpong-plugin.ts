@@ -48,7 +48,7 @@ export const pingPongPlugin =
         const raw = typeof request.body === 'string' ? request.body : '';
         const members = rawTopLevelMembers(raw);
         const answer = (account: Account | null, code: string, description: string, biz: Biz | null, signType = 'SHA256', bizAsString = true) =>
-          reply.status(200).type('application/json').send(pingPongAnswer(account && { accId: account.accountId, clientId: account.clientId ?? '' }, code, description, biz, { salt: account?.secret ?? null, signType, bizAsString }));
+          reply.status(200).type('application/json').send(pingPongAnswer(account && { accId: account.accountId, clientId: account.clientId ?? '' }, code, description, biz, { salt: account?.secret.reveal() ?? null, signType, bizAsString }));
         if (!members) return answer(null, PP.invalidParameter, 'the body is not a JSON object', null);
         const envelope = JSON.parse(raw) as Record<string, unknown>;
         const signType = envelope.signType === 'MD5' ? 'MD5' : 'SHA256';
@@ -61,7 +61,7 @@ export const pingPongPlugin =
           if (key === 'bizContent') fields[key] = bizAsString ? String(value) : (members.get('bizContent') ?? '');
           else if (value !== null && value !== undefined) fields[key] = typeof value === 'string' ? value : (members.get(key) ?? '');
         }
-        if (!verifyPingPongSignature(fields, envelope.sign, account.secret, signType)) return answer(account, PP.invalidSignature, 'invalid signature', null, signType, bizAsString);
+        if (!verifyPingPongSignature(fields, envelope.sign, account.secret.reveal(), signType)) return answer(account, PP.invalidSignature, 'invalid signature', null, signType, bizAsString);
         let biz: Biz;
         try {
           biz = bizAsString ? (JSON.parse(String(envelope.bizContent)) as Biz) : (envelope.bizContent as Biz);

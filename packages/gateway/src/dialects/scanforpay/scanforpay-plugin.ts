@@ -57,15 +57,15 @@ export const scanForPayPlugin =
         const reqMsgId = String(header.reqMsgId ?? '');
         const partner = await services.merchants.dialectAccount('scanforpay', partnerNo);
         if (!partner) return send(reply, partnerNo, reqMsgId, { code: SFP.unauthorised, msg: 'unknown partnerNo' }, null);
-        if (!verifyScanForPaySignature(requestText, envelope.signature, partner.secret)) {
-          return send(reply, partnerNo, reqMsgId, { code: SFP.badSignature, msg: 'signature verification failed' }, partner.secret);
+        if (!verifyScanForPaySignature(requestText, envelope.signature, partner.secret.reveal())) {
+          return send(reply, partnerNo, reqMsgId, { code: SFP.badSignature, msg: 'signature verification failed' }, partner.secret.reveal());
         }
         try {
-          return send(reply, partnerNo, reqMsgId, await handle(partner, envelope.request?.body ?? {}), partner.secret);
+          return send(reply, partnerNo, reqMsgId, await handle(partner, envelope.request?.body ?? {}), partner.secret.reveal());
         } catch (error) {
           const { code, msg } = translateToScanForPay(error);
           if (code === SFP.unknownError) request.log.error({ err: error }, 'ScanForPay handler failed');
-          return send(reply, partnerNo, reqMsgId, { code, msg }, partner.secret);
+          return send(reply, partnerNo, reqMsgId, { code, msg }, partner.secret.reveal());
         }
       });
     }
