@@ -146,6 +146,10 @@ for (const kind of await testDatabaseKinds()) {
         messages.add(refused.body.error.message);
       }
       expect(messages.size).toBe(cases.length);
+      // No endpoint in live mode means the wallet's production, never the simulator: the simulator's own
+      // credentials are refused there (unreachable from here, or unknown to the real Alipay).
+      const production = await api('POST', '/v1/wallet_accounts', alipayAccount(reg, { endpoint: undefined }));
+      expect(production.body.error).toMatchObject({ code: 'wallet_credentials_rejected' });
       expect((await api('GET', '/v1/wallet_accounts')).body.data).toEqual([]);
     });
 

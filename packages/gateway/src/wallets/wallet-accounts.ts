@@ -33,7 +33,9 @@ export class WalletAccounts {
    * Connects (or replaces: key rotation) the scope's account at a wallet. Unless `verify` is false, one
    * harmless signed call checks it first; a refusal names the credential that is wrong and saves nothing.
    */
-  async connect(scope: MerchantScope, credentials: WalletCredentials, opts: { verify: boolean }): Promise<WalletAccountObject> {
+  async connect(scope: MerchantScope, given: WalletCredentials, opts: { verify: boolean }): Promise<WalletAccountObject> {
+    // A live account never falls back to the simulator: without an endpoint it is the wallet's production.
+    const credentials: WalletCredentials = given.endpoint || !scope.livemode ? given : { ...given, endpoint: 'production' };
     const connector = this.connectors?.[credentials.wallet];
     if (!connector) throw new Error('WalletAccounts was built without connectors');
     let summary = summarizeAccount(credentials);
@@ -50,8 +52,7 @@ export class WalletAccounts {
       merchant_id: scope.merchantId,
       wallet: credentials.wallet,
       livemode: scope.livemode ? 1 : 0,
-      // A live account never falls back to the simulator: without an endpoint it is the wallet's production.
-      endpoint: credentials.endpoint ?? (scope.livemode ? 'production' : null),
+      endpoint: credentials.endpoint ?? null,
       summary: JSON.stringify(summary),
       credentials_ciphertext: this.box.seal(JSON.stringify(credentials)),
       created_at: existing?.created_at ?? now,
