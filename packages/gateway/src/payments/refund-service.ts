@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { RefundRepository, RefundRow } from '../repositories/refund-repository.ts';
-import type { MerchantScope } from '../repositories/scope.ts';
+import { type MerchantScope, inScope } from '../repositories/scope.ts';
 import type { TaskRepository } from '../repositories/task-repository.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { firstCallBudgetMs } from './payment-service.ts';
@@ -199,8 +199,7 @@ export class RefundService {
   }
 
   async findByMerchantRefundId(scope: MerchantScope, merchantRefundId: string): Promise<RefundRow | null> {
-    const row = await this.refunds.findByMerchantRefundId(scope.merchantId, merchantRefundId);
-    return row && row.livemode === (scope.livemode ? 1 : 0) ? row : null;
+    return inScope(await this.refunds.findByMerchantRefundId(scope.merchantId, merchantRefundId), scope);
   }
 
   async listRefunds(scope: MerchantScope, paymentId: string): Promise<RefundRow[]> {

@@ -4,7 +4,7 @@ import { type Database, type DatabaseKind, type PaymentTable, isUniqueViolation 
 import { toPaymentObject } from '../payments/objects.ts';
 import { appendEvent } from './event-outbox.ts';
 import { type IdempotencyKeyRow, insertIdempotencyKey } from './idempotency-keys.ts';
-import { type MerchantScope, modeFlag } from './scope.ts';
+import { type MerchantScope, inScope, modeFlag } from './scope.ts';
 import { lockPaymentRow } from './sql.ts';
 import { type NewTask, deleteTask, insertTask } from './task-repository.ts';
 
@@ -58,8 +58,7 @@ export class PaymentRepository {
 
   /** The payment if it belongs to the scope (merchant and mode), else null. */
   async getInScope(scope: MerchantScope, id: string): Promise<PaymentRow | null> {
-    const row = await this.get(id);
-    return row && row.merchant_id === scope.merchantId && row.livemode === modeFlag(scope) ? row : null;
+    return inScope(await this.get(id), scope);
   }
 
   /** Every payment (the ledger comparison of test runs). */

@@ -5,7 +5,7 @@ import { toRefundObject } from '../payments/objects.ts';
 import { appendEvent } from './event-outbox.ts';
 import { type IdempotencyKeyRow, insertIdempotencyKey } from './idempotency-keys.ts';
 import type { PaymentRow } from './payment-repository.ts';
-import { type MerchantScope, modeFlag } from './scope.ts';
+import { type MerchantScope, inScope } from './scope.ts';
 import { lockPaymentRow } from './sql.ts';
 import { type NewTask, deleteTask, insertTask } from './task-repository.ts';
 
@@ -38,8 +38,7 @@ export class RefundRepository {
   }
 
   async getInScope(scope: MerchantScope, id: string): Promise<RefundRow | null> {
-    const row = await this.get(id);
-    return row && row.merchant_id === scope.merchantId && row.livemode === modeFlag(scope) ? row : null;
+    return inScope(await this.get(id), scope);
   }
 
   /** Every refund (the ledger comparison of test runs). */

@@ -5,3 +5,8 @@ export interface MerchantScope {
 }
 
 export const modeFlag = (scope: MerchantScope): number => (scope.livemode ? 1 : 0);
+
+/** The row when it belongs to the scope (its merchant, in its mode), else null. */
+export function inScope<T extends { merchant_id: string; livemode: number }>(row: T | null, scope: MerchantScope): T | null {
+  return row && row.merchant_id === scope.merchantId && row.livemode === modeFlag(scope) ? row : null;
+}
