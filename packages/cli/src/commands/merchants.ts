@@ -20,6 +20,8 @@ export async function merchantsCreate(values: { name?: string | undefined; curre
       console.log(`  PingPong accId/salt:     ${credentials.pingpong.accId} / ${credentials.pingpong.salt}`);
       console.log(`  ScanForPay partner/key:  ${credentials.scanforpay.partnerNo} / ${credentials.scanforpay.signKey}`);
       console.log(`  webhook secret:          ${credentials.webhook_secret}`);
+      console.log(`  live secret key:         ${credentials.live_secret_key}   (live mode: connect wallets first, see \`counterpay wallets --help\`)`);
+      console.log(`  live webhook secret:     ${credentials.live_webhook_secret}`);
       console.log('Keep these: they are shown only once (use --json for scripts).');
     }
     return 0;

@@ -15,6 +15,8 @@ describe('merchant service', () => {
       expect(created.secret_key).toMatch(/^sk_test_/);
       expect(created.live_secret_key).toMatch(/^sk_live_/);
       expect(created.omise.liveSecretKey).toMatch(/^skey_(?!test_)/);
+      expect(created.live_webhook_secret).toMatch(/^whsec_/);
+      expect(created.live_webhook_secret).not.toBe(created.webhook_secret);
       expect((await service.authenticate(created.secret_key, 'secret'))?.livemode).toBe(false);
       expect((await service.authenticate(created.live_secret_key, 'secret'))?.livemode).toBe(true);
       expect(await service.authenticate(created.live_secret_key, 'omise')).toBeNull();

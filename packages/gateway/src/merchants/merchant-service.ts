@@ -42,6 +42,8 @@ export interface MerchantCredentials {
   scanforpay: ScanForPayCredentials & { live: ScanForPayCredentials };
   omise: { secretKey: string; liveSecretKey: string };
   webhook_secret: string;
+  /** Signs live-mode notify_url deliveries (the test secret cannot forge them). */
+  live_webhook_secret: string;
 }
 
 /** Who a request is for: the merchant, and the mode of the key it used. */
@@ -95,7 +97,7 @@ export class MerchantService {
     };
     const pingpong = { test: pingPongAccount(), live: pingPongAccount() };
     const scanforpay = { test: { partnerNo: digits(8), signKey: randomToken(24), storeNo }, live: { partnerNo: digits(8), signKey: randomToken(24), storeNo } };
-    const webhookSecret = `whsec_${randomToken(24)}`;
+    const webhookSecret = { test: `whsec_${randomToken(24)}`, live: `whsec_${randomToken(24)}` };
     const modes = [
       ['test', 0],
       ['live', 1],
@@ -125,7 +127,8 @@ export class MerchantService {
           { dialect: 'pingpong', account_id: pingpong[mode].accId, client_id: pingpong[mode].clientId, secret: pingpong[mode].salt, livemode },
           { dialect: 'scanforpay', account_id: scanforpay[mode].partnerNo, client_id: null, secret: scanforpay[mode].signKey, livemode },
         ]),
-        { dialect: 'webhook', account_id: merchantId, client_id: null, secret: webhookSecret, livemode: 0 },
+        { dialect: 'webhook', account_id: merchantId, client_id: null, secret: webhookSecret.test, livemode: 0 },
+        { dialect: 'webhook', account_id: `${merchantId}:live`, client_id: null, secret: webhookSecret.live, livemode: 1 },
       ].map((c) => ({
         id: newId('apiKey'),
         merchant_id: merchantId,
@@ -152,7 +155,8 @@ export class MerchantService {
       pingpong: { ...pingpong.test, live: pingpong.live },
       scanforpay: { ...scanforpay.test, live: scanforpay.live },
       omise: { secretKey: keys.omise.test, liveSecretKey: keys.omise.live },
-      webhook_secret: webhookSecret,
+      webhook_secret: webhookSecret.test,
+      live_webhook_secret: webhookSecret.live,
     };
   }
 

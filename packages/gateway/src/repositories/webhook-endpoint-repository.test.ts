@@ -108,7 +108,7 @@ for (const kind of await testDatabaseKinds()) {
       expect(await endpoints.delete(test, created.id)).toBe(false);
     });
 
-    it('should sign notify_url deliveries with the dialect secret of the event\'s mode, or the webhook secret of both modes', async () => {
+    it('should sign notify_url deliveries with the dialect secret of the event\'s mode, or the webhook secret of that mode (one for both for older merchants)', async () => {
       const { test } = await scopes();
       const merchantId = test.merchantId;
       await insertDialectCredential(db(), box, merchantId, 'pingpong', false, 'salt-test');
@@ -118,6 +118,10 @@ for (const kind of await testDatabaseKinds()) {
       expect(await endpoints.notifyUrlSigningKey(merchantId, 'pingpong', true)).toEqual({ secret: 'salt-live', accountId: `acct-pingpong-live-${merchantId}`, clientId: null });
       expect(await endpoints.notifyUrlSigningKey(merchantId, 'webhook', true)).toEqual({ secret: 'whsec_merchant', accountId: merchantId, clientId: null });
       expect(await endpoints.notifyUrlSigningKey(merchantId, 'scanforpay', true)).toBeNull();
+      // Once the merchant has a live webhook secret, live notifications are signed with it, test ones not.
+      await insertDialectCredential(db(), box, merchantId, 'webhook', true, 'whsec_live', `${merchantId}:live`);
+      expect((await endpoints.notifyUrlSigningKey(merchantId, 'webhook', true))?.secret).toBe('whsec_live');
+      expect((await endpoints.notifyUrlSigningKey(merchantId, 'webhook', false))?.secret).toBe('whsec_merchant');
     });
   });
 }

@@ -154,13 +154,14 @@ export class WebhookEndpointRepository {
    * one for both modes). Null if it has none.
    */
   async notifyUrlSigningKey(merchantId: string, dialect: string, livemode: boolean): Promise<NotifyUrlSigningKey | null> {
-    const row = await this.#db
+    const rows = await this.#db
       .selectFrom('dialect_credentials')
-      .select(['secret_ciphertext', 'account_id', 'client_id'])
+      .select(['secret_ciphertext', 'account_id', 'client_id', 'livemode'])
       .where('merchant_id', '=', merchantId)
       .where('dialect', '=', dialect)
-      .$if(dialect !== WEBHOOK_SECRET_DIALECT, (q) => q.where('livemode', '=', livemode ? 1 : 0))
-      .executeTakeFirst();
+      .execute();
+    // Each mode signs with its own secret; merchants made before live mode have one webhook secret for both.
+    const row = rows.find((r) => r.livemode === (livemode ? 1 : 0)) ?? (dialect === WEBHOOK_SECRET_DIALECT ? rows[0] : undefined);
     return row ? { secret: this.box.open(row.secret_ciphertext), accountId: row.account_id, clientId: row.client_id } : null;
   }
 
