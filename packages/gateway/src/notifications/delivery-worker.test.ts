@@ -119,6 +119,19 @@ describe('delivery worker', () => {
     expect((await repositories.endpoints.get({ merchantId, livemode: false }, endpoint.id))!.status).toBe('failing');
   });
 
+  it('should fail at once, with the reason in its log, a delivery that can never be signed (no secret for its mode)', async () => {
+    const merchantId = await insertMerchant(t.handle.db);
+    await insertDialectCredential(t.handle.db, box, merchantId, 'echo', false, 'echo-test-secret');
+    const eventId = await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId, { livemode: true, dialect: 'echo', notifyUrl: receiver.url })));
+    const before = receiver.received.length;
+    await runDue();
+    const [delivery] = await repositories.deliveries.listForEvent(eventId);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(delivery!.attemptLog[0]).toMatchObject({ httpStatus: null, error: expect.stringContaining('live mode') });
+    expect(receiver.received.length).toBe(before);
+    expect(await worker.claim(10)).toEqual([]);
+  });
+
   it('should fall back to the native format for dialects that registered none', () => {
     const formats = new NotificationFormats().register(echoFormat);
     expect(formats.formatFor('echo')).toBe(echoFormat);

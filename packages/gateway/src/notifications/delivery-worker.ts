@@ -13,6 +13,9 @@ const MAX_RESPONSE_BYTES = 4096;
 /** A claim outlives the request's timeout, so a live instance never loses a delivery it is still sending. */
 const LEASE_MARGIN_MS = 5000;
 
+/** A delivery that can never be rendered: what it needs no longer exists. */
+class UndeliverableError extends Error {}
+
 export interface DeliveryWorkerRepositories {
   deliveries: DeliveryRepository;
   events: EventRepository;
@@ -61,7 +64,20 @@ export class DeliveryWorker {
 
   private async attempt(delivery: Delivery): Promise<void> {
     const { deliveries, endpoints } = this.repositories;
-    const { format, ctx } = await this.context(delivery);
+    let prepared: Awaited<ReturnType<DeliveryWorker['context']>>;
+    try {
+      prepared = await this.context(delivery);
+    } catch (e) {
+      if (!(e instanceof UndeliverableError)) throw e;
+      // It can never be sent (its event, payment, endpoint or secret is gone): log it once and stop,
+      // rather than retrying it at every lease expiry with nothing in the delivery log.
+      const now = new Date();
+      await deliveries.recordAttempt(delivery, { at: now.toISOString(), httpStatus: null, latencyMs: 0, responseExcerpt: null, error: e.message });
+      await deliveries.markFailed(delivery.id, delivery.attempts + 1);
+      this.log.error({ delivery: delivery.id, event: delivery.eventId, reason: e.message }, 'notification cannot be delivered');
+      return;
+    }
+    const { format, ctx } = prepared;
     const { body, headers } = format.render(ctx);
     const started = performance.now();
     let status: number | null = null;
@@ -95,20 +111,20 @@ export class DeliveryWorker {
   /** Everything a format needs: the event, its payment (and refund), and the secret that signs it. */
   private async context(delivery: Delivery): Promise<{ format: NotificationFormat; ctx: NotificationContext }> {
     const subject = await this.repositories.events.subject(delivery.eventId);
-    if (!subject) throw new Error(`event ${delivery.eventId} or the payment it is about no longer exists`);
+    if (!subject) throw new UndeliverableError(`event ${delivery.eventId} or the payment it is about no longer exists`);
     const format = this.formats.formatFor(subject.payment.dialect);
     let secret: string;
     let account: NotificationContext['account'] = null;
     if (delivery.endpointId) {
       // Current secret, then a rotated one still in its overlap (newline-separated, as formats expect).
       const secrets = await this.repositories.endpoints.signingSecrets(delivery.endpointId);
-      if (!secrets) throw new Error(`webhook endpoint ${delivery.endpointId} no longer exists`);
+      if (!secrets) throw new UndeliverableError(`webhook endpoint ${delivery.endpointId} no longer exists`);
       secret = secrets.join('\n');
     } else {
       // A dialect with no shared secret of its own (Omise) signs notify_url deliveries with the webhook secret.
       const dialect = format.secretSource === 'webhook' ? 'webhook' : subject.payment.dialect;
       const key = await this.repositories.endpoints.notifyUrlSigningKey(subject.payment.merchant_id, dialect, subject.event.livemode);
-      if (!key) throw new Error(`merchant ${subject.payment.merchant_id} has no ${dialect} secret in ${subject.event.livemode ? 'live' : 'test'} mode to sign with`);
+      if (!key) throw new UndeliverableError(`merchant ${subject.payment.merchant_id} has no ${dialect} secret in ${subject.event.livemode ? 'live' : 'test'} mode to sign with`);
       secret = key.secret;
       account = { accountId: key.accountId, clientId: key.clientId };
     }
