@@ -25,6 +25,17 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
     await h?.close();
   });
 
+  /** What a payment still processing was waiting for: its resolver task and every wallet call it made. */
+  async function explainStuck(ids: string[]): Promise<string> {
+    const lines = [`still processing at ${new Date().toISOString()}:`];
+    for (const id of ids) {
+      const task = await h.db.selectFrom('tasks').selectAll().where('object_id', '=', id).execute();
+      const calls = await h.db.selectFrom('wallet_calls').select(['created_at', 'method', 'outcome', 'wallet_code', 'latency_ms', 'error']).where('payment_id', '=', id).orderBy('created_at').execute();
+      lines.push(`${id} task ${JSON.stringify(task)}`, ...calls.map((c) => `  ${JSON.stringify(c)}`));
+    }
+    return lines.join('\n');
+  }
+
   it(`converges ${PAYMENTS} payments and ${REFUNDS} refunds with 0 mismatches`, { timeout: 240_000 }, async () => {
     const started = Date.now();
     const codes = ['280000000000000001', '130000000000000001', '280000000000000003', '130000000000000002'];
@@ -38,7 +49,8 @@ describe('fault suite: lost answers, 5xx and latency at both wallets', () => {
     const readAll = () => h.db.selectFrom('payments').select(['id', 'status', 'amount']).execute();
     const settled = await waitUntil(readAll, (rows) => rows.every((p) => p.status !== 'processing'), 120_000, 500);
     const paymentsConvergedMs = Date.now() - started;
-    expect(settled.filter((p) => p.status === 'processing')).toEqual([]);
+    const stuck = settled.filter((p) => p.status === 'processing');
+    expect(stuck, stuck.length ? await explainStuck(stuck.map((p) => p.id)) : '').toEqual([]);
 
     const succeeded = settled.filter((p) => created.includes(p.id) && p.status === 'succeeded').slice(0, REFUNDS);
     expect(succeeded.length).toBe(REFUNDS);
