@@ -125,7 +125,8 @@ Demo merchant ${credentials.merchant_id}${demo.created ? ' (created now)' : ''};
   Omise secret key   ${credentials.omise.secretKey}
   PingPong           accId ${credentials.pingpong.accId}  salt ${credentials.pingpong.salt}
   ScanForPay         partnerNo ${credentials.scanforpay.partnerNo}  signKey ${credentials.scanforpay.signKey}  storeNo ${credentials.scanforpay.storeNo}
-  webhook secret     ${credentials.webhook_secret}
+  webhook secret     ${credentials.webhook_secret}${credentials.live_secret_key ? `
+  live secret key    ${credentials.live_secret_key}   (live mode: connect the merchant's wallets first, README "Going live")` : ''}
 
 Try it (test codes: 280000000000000001 Alipay, 130000000000000001 WeChat Pay succeed at once):
   npx counterpay pay --amount 100 --currency CNY --barcode 280000000000000001
