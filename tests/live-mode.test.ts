@@ -222,11 +222,21 @@ for (const kind of await testDatabaseKinds()) {
       }
     });
 
-    it('refuses a WeChat Pay refund without a client certificate before anything is written or sent', async () => {
+    it('refuses WeChat Pay barcode payments and refunds without a client certificate before anything is written or sent', async () => {
       const shop = await newMerchant();
       const connected = await api('POST', '/v1/wallet_accounts', wechatAccount(reg, { cert_pem: undefined, key_pem: undefined }), shop.live_secret_key);
       expect(connected.body).toMatchObject({ wallet: 'wechat', has_client_certificate: false });
-      const { body: paid } = await pay('130000000000000001', shop.live_secret_key);
+      const chargesBefore = (await ledger()).charges.length;
+      // A barcode payment may need a reversal, which needs the certificate: it is not started.
+      const barcode = await pay('130000000000000001', shop.live_secret_key);
+      expect(barcode.status).toBe(400);
+      expect(barcode.body.error.code).toBe('wallet_certificate_missing');
+      expect((await ledger()).charges.length).toBe(chargesBefore);
+      // A QR payment closes without it; its refund is refused before anything changes.
+      const consumers = await atWallet<Array<{ id: string }>>(wallet, 'GET', '/admin/consumers');
+      const created = await api('POST', '/v1/payments', { amount: 900, currency: 'CNY', merchant_order_id: orderId(), qr: { wallet: 'wechat', expires_in: 300 } }, shop.live_secret_key);
+      await atWallet(wallet, 'POST', `/app/api/consumers/${consumers[0]!.id}/pay-qr`, { content: created.body.qr_code, wallet: 'wechat', password: '123456' });
+      const paid = await settled(created.body.id, shop.live_secret_key);
       expect(paid.status).toBe('succeeded');
       const refused = await api('POST', `/v1/payments/${paid.id}/refunds`, { amount: 100 }, shop.live_secret_key);
       expect(refused.status).toBe(400);

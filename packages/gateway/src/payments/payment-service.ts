@@ -107,8 +107,10 @@ export class PaymentService {
     const retry = await this.findRetry(scope, input.merchantOrderId, hash, opts.idempotencyKey);
     if (retry) return this.waitForFinal(retry.id, opts.waitMs - (Date.now() - startedAt));
 
-    // Credentials first: the resolver's lease below must cover only the wallet call itself.
-    await this.wallets.prepare(scope.merchantId, wallet, scope.livemode);
+    // Credentials first: the resolver's lease below must cover only the wallet call itself. A barcode
+    // payment may have to be reversed (the buyer never confirms, the answer is lost), so an account that
+    // cannot reverse (WeChat Pay without its client certificate) must not start one.
+    await this.wallets.assertCanCall(scope.merchantId, wallet, scope.livemode, 'cancel');
     const now = new Date();
     const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
     const created = await this.insertNewPayment(
