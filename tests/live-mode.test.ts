@@ -280,9 +280,14 @@ for (const kind of await testDatabaseKinds()) {
     it('keeps test and live apart: payments, refunds, events, webhook endpoints and every dialect', async () => {
       const { body: live } = await pay('280000000000000001');
       const { body: test } = await pay('280000000000000001', h.merchant.secret_key);
-      expect(test.livemode).toBe(false);
+      expect(live).toMatchObject({ status: 'succeeded', livemode: true });
+      expect(test).toMatchObject({ status: 'succeeded', livemode: false });
       expect((await api('GET', `/v1/payments/${live.id}`, undefined, h.merchant.secret_key)).status).toBe(404);
       expect((await api('GET', `/v1/payments/${test.id}`)).status).toBe(404);
+      // The same order id retried with the other mode's key is a conflict, never the other mode's payment.
+      const crossed = await api('POST', '/v1/payments', { amount: 1000, currency: 'CNY', merchant_order_id: live.merchant_order_id, barcode: '280000000000000001' }, h.merchant.secret_key);
+      expect(crossed.status, JSON.stringify(crossed.body)).toBe(409);
+      expect(crossed.body.error.code).toBe('livemode_mismatch');
       expect((await api('POST', `/v1/payments/${live.id}/refunds`, { amount: 1 }, h.merchant.secret_key)).status).toBe(404);
       const liveRefund = (await api('POST', `/v1/payments/${live.id}/refunds`, { amount: 1 })).body;
       expect(liveRefund.status).toBe('succeeded');
