@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
+import { waitUntil } from './support/wait.ts';
 
 /** Every bad request gets a 4xx in the native error shape and changes nothing (no payment, no charge). */
 describe('bad input to the native API', () => {
@@ -59,6 +60,25 @@ describe('bad input to the native API', () => {
   it('rejects a missing API key', () => expectRejected(401, 'missing_api_key', () => h.api('POST', '/v1/payments', valid, { authorization: '' })));
   it('rejects a body that is not JSON', () =>
     expectRejected(415, 'unsupported_media_type', () => h.api('POST', '/v1/payments', 'amount=100', { 'content-type': 'text/plain' })));
+  it('takes a cancel and a refund with no body at all, or an empty JSON body, as {}; a repeated cancel answers the same', async () => {
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${h.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${h.merchant.secret_key}`, ...headers } }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const { body: waiting } = await h.api('POST', '/v1/payments', { ...valid, merchant_order_id: `nobody-${Date.now()}`, barcode: '280000000000000005', wait_seconds: 0 });
+    const cancelled = await post(`/v1/payments/${waiting.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const final = await waitUntil(() => h.api('GET', `/v1/payments/${waiting.id}`).then((r) => r.body), (p) => p.status !== 'processing', 10_000);
+    expect(final).toMatchObject({ status: 'closed', failure_code: 'payment_cancelled' });
+    const again = await post(`/v1/payments/${waiting.id}/cancel`, { 'content-type': 'application/json', 'content-length': '0' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: waiting.id, status: 'closed', failure_code: 'payment_cancelled' });
+
+    const { body: paid } = await h.api('POST', '/v1/payments', { ...valid, merchant_order_id: `nobody-${Date.now()}-paid` });
+    const refund = await post(`/v1/payments/${paid.id}/refunds`);
+    expect(refund.body).toMatchObject({ object: 'refund', amount: paid.amount });
+    // A payment that succeeded without a cancel still cannot be cancelled.
+    expect((await post(`/v1/payments/${paid.id}/cancel`)).body.error.code).toBe('payment_not_cancellable');
+  });
+
   it('answers 404 in the error shape for an unknown payment and route', async () => {
     const missing = await h.api('GET', '/v1/payments/pay_doesnotexist');
     expect(missing.status).toBe(404);

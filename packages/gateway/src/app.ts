@@ -60,6 +60,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       // The native API speaks JSON only: other bodies are refused (415), not half-parsed.
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', bearerAuth(services.merchants));
+      // A POST without a body (curl -X POST, or an empty JSON body) means "no parameters", as {} does.
+      v1.addHook('onRequest', async (request) => {
+        if (request.headers['content-length'] === '0') delete request.headers['content-type'];
+      });
+      v1.addHook('preValidation', async (request) => {
+        if (request.method === 'POST' && request.body == null) request.body = {};
+      });
       await v1.register(paymentsRoutes(services));
       await v1.register(notificationsRoutes(services));
       await v1.register(walletAccountsRoutes(services.walletAccounts));

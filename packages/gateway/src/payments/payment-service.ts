@@ -247,6 +247,8 @@ export class PaymentService {
    */
   async cancelPayment(scope: MerchantScope, id: string, waitMs: number): Promise<PaymentRow> {
     const payment = await this.getPayment(scope, id);
+    // Cancelling again answers what the first cancel ended with (closed, or succeeded if the buyer paid first).
+    if (payment.cancel_requested_at && isFinalPaymentStatus(payment.status)) return payment;
     assertCancellable(payment.status);
     if (payment.wallet && payment.flow === 'barcode') await this.wallets.assertCanCall(scope.merchantId, payment.wallet, scope.livemode, 'cancel');
     const now = new Date();
