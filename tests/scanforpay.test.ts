@@ -9,7 +9,8 @@ import { waitUntil } from './support/wait.ts';
 describe('ScanForPay dialect', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('sqlite', { paymentWaitMs: 1000 });
+    // The buyer confirms a password payment (test codes …2) after 2 s, past the 1 s a pay waits.
+    h = await startHarness('sqlite', { paymentWaitMs: 1000, simConfirmDelayMs: 2000 });
   });
   afterAll(async () => {
     await h?.close();
@@ -63,6 +64,22 @@ describe('ScanForPay dialect', () => {
     expect(await call('/api/common/payQuery', { orderNo: answer.orderNo })).toMatchObject({ code: 1, partnerOrderNo: body.partnerOrderNo });
   });
 
+  for (const [wallet, barcode] of [
+    ['Alipay', '280000000000000002'],
+    ['Wechat', '130000000000000002'],
+  ]) {
+    it(`answers a ${wallet} payment awaiting the buyer's password as code 1, status 0 (pending), in pay and payQuery, until it is paid`, async () => {
+      const body = payBody({ barcode });
+      const answer = await call('/api/offline/pay', body);
+      // Any code but 1 means "failed" to a ScanForPay register, which would then take a second payment.
+      expect(answer).toMatchObject({ code: 1, status: 0, wallet, partnerOrderNo: body.partnerOrderNo, payTime: null });
+      const byOrder = { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: body.partnerOrderNo };
+      expect(await call('/api/common/payQuery', byOrder)).toMatchObject({ code: 1, status: 0, orderNo: answer.orderNo });
+      const paid = await waitUntil(() => call('/api/common/payQuery', byOrder), (q) => q.status !== 0, 8000, 250);
+      expect(paid).toMatchObject({ code: 1, status: 1, orderNo: answer.orderNo });
+    });
+  }
+
   it('refunds in parts, then answers 35 when the refund exceeds what is left', async () => {
     const body = payBody({ barcode: '130000000000000001' });
     await call('/api/offline/pay', body);
@@ -103,7 +120,7 @@ describe('ScanForPay dialect', () => {
 
   it('creates a QR order for a named wallet', async () => {
     const answer = await call('/api/offline/create', { ...payBody({ barcode: undefined }), wallet: 'Wechat', expireMinutes: 5 });
-    expect(answer).toMatchObject({ code: 21, status: 0, wallet: 'Wechat' });
+    expect(answer).toMatchObject({ code: 1, status: 0, wallet: 'Wechat' });
     expect(answer.qrCode).toMatch(new RegExp(`^${h.simUrl}/qr/`));
   });
 

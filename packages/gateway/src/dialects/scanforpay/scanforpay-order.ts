@@ -4,9 +4,15 @@ import { SFP, rfc3339Cst } from './scanforpay-protocol.ts';
 
 const WALLET_NAMES: Record<Wallet, string> = { alipay: 'Alipay', wechat: 'Wechat' };
 
-/** ScanForPay's code, order status (0 pending, 1 paid, 2 failed/closed; 3 refunded is derived) and words per status. */
+/**
+ * ScanForPay's code, order status (0 pending, 1 paid, 2 failed/closed; 3 refunded is derived) and words
+ * per status. Seed 002: any code but 1 tells the merchant the payment failed, so a payment still under
+ * way (the buyer entering a password, or an outcome we are still resolving) is code 1 with status 0 —
+ * a register that saw a failure code would take a second payment. Failed and closed answer their
+ * failure codes (2, 33) with status 2: to the merchant, neither took money.
+ */
 const ORDER_STATUS: Record<PaymentStatus, { code: number; status: number; msg: (payment: PaymentRow) => string }> = {
-  processing: { code: SFP.resultUnknown, status: 0, msg: () => 'result unknown: query later' },
+  processing: { code: SFP.success, status: 0, msg: () => 'pending: query later' },
   succeeded: { code: SFP.success, status: 1, msg: () => 'success' },
   failed: { code: SFP.failed, status: 2, msg: (p) => p.failure_message ?? 'failed' },
   closed: { code: SFP.orderClosed, status: 2, msg: (p) => p.failure_message ?? 'closed' },

@@ -13,7 +13,7 @@ import { SFP, ScanForPayError, rfc3339Cst, scanForPayAnswer, verifyScanForPaySig
 type Partner = DialectAccount;
 
 /** The services the ScanForPay dialect uses. */
-export type ScanForPayServices = Pick<Services, 'merchants' | 'payments' | 'qrPayments' | 'refunds'>;
+export type ScanForPayServices = Pick<Services, 'config' | 'merchants' | 'payments' | 'qrPayments' | 'refunds'>;
 
 type Body = Record<string, unknown>;
 
@@ -23,7 +23,6 @@ const REFUND_ANSWER: Record<RefundStatus, { code: number; msg: string } | null> 
   succeeded: { code: SFP.success, msg: 'success' },
   failed: null,
 };
-const WAIT_MS = 5000;
 
 /**
  * ScanForPay (seed 002): every request is `{ request: { header, body }, signature }`, verified over the
@@ -100,8 +99,9 @@ export const scanForPayPlugin =
     }
 
     async function pay(partner: Partner, body: Body): Promise<Body> {
+      // Waits the gateway's PAYMENT_WAIT_S for a final status; past it the answer is pending (code 1, status 0).
       const input = await commonInput(partner, body);
-      const payment = await services.payments.createBarcodePayment(partner, { ...input, barcode: requireText(body, 'barcode', 24) }, { waitMs: WAIT_MS });
+      const payment = await services.payments.createBarcodePayment(partner, { ...input, barcode: requireText(body, 'barcode', 24) }, { waitMs: services.config.defaultWaitMs });
       return orderBody(payment);
     }
 
@@ -139,7 +139,7 @@ export const scanForPayPlugin =
         partner,
         payment.id,
         { amount: requireAmount(body, 'orderAmount'), merchantRefundId: `sfp-${refundNo}`, dialect: 'scanforpay', dialectData: { operatorId: body.operatorId, terminalNo: body.terminalNo } },
-        { waitMs: WAIT_MS },
+        { waitMs: services.config.defaultWaitMs },
       );
       const shown = REFUND_ANSWER[result.status];
       if (!shown) throw new ScanForPayError(SFP.upstreamFailed, result.failure_message ?? 'the wallet refused the refund');
