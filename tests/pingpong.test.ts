@@ -46,6 +46,7 @@ describe('PingPong v4 dialect', () => {
     expect(answer.sign, `unsigned or wrongly signed answer: ${JSON.stringify(answer)}`).toBe(expected);
     return result;
   }
+  const nowS = () => Math.floor(Date.now() / 1000);
   /** Only for an answer to an unknown accId: no salt is known to sign it with (see the test). */
   const unsignedCall = send;
   const seedPay = (type: string, scanCodeId: string, amount: unknown, currency = 'CNY', extra: Record<string, unknown> = {}) => ({
@@ -119,11 +120,28 @@ describe('PingPong v4 dialect', () => {
   });
 
   it('creates a QR order (seed 001) answered PROCESSING with qrCode, qrUrl and qrCodeExpired', async () => {
-    const { code, biz } = await call('/v4/payment/unifiedPay', { ...seedPay('Wechat-Offline', '', 5), paymentMethod: { type: 'Wechat-Offline' }, cashierDeviceId: 'pos-7', timeExpire: 5 });
+    const { code, biz } = await call('/v4/payment/unifiedPay', { ...seedPay('Wechat-Offline', '', 5), paymentMethod: { type: 'Wechat-Offline' }, cashierDeviceId: 'pos-7', timeExpire: nowS() + 300 });
     expect(code).toBe('002000');
     expect(biz).toMatchObject({ status: 'PROCESSING' });
     expect(biz.qrCode).toMatch(new RegExp(`^${h.simUrl}/qr/`));
     expect(Date.parse(biz.qrCodeExpired) - Date.now()).toBeGreaterThan(4 * 60_000);
+  });
+
+  it('reads timeExpire as the closing time in Unix seconds: now + 300 is a 5-minute code; past or beyond 3 days is 102000', async () => {
+    const qr = (timeExpire: unknown) => ({ ...seedPay('AlipayCN-Offline', '', '1.00'), paymentMethod: { type: 'AlipayCN-Offline' }, cashierDeviceId: 'pos-7', timeExpire });
+    const order = qr(String(nowS() + 300));
+    const { code, biz } = await call('/v4/payment/unifiedPay', order);
+    expect(code).toBe('002000');
+    const row = await h.db.selectFrom('payments').select(['created_at', 'expires_at']).where('id', '=', biz.transactionId).executeTakeFirstOrThrow();
+    const validityMs = Date.parse(row.expires_at!) - Date.parse(row.created_at);
+    expect(validityMs).toBeGreaterThanOrEqual(299_000);
+    expect(validityMs).toBeLessThanOrEqual(300_000);
+    // The same request sent again later repeats its result: the closing time has not moved.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await call('/v4/payment/unifiedPay', order)).biz.transactionId).toBe(biz.transactionId);
+    expect((await call('/v4/payment/unifiedPay', qr(nowS() - 10))).code).toBe('102000');
+    expect((await call('/v4/payment/unifiedPay', qr(nowS() + 3 * 24 * 3600 + 60))).code).toBe('102000');
+    expect((await call('/v4/payment/unifiedPay', qr('in five minutes'))).code).toBe('102000');
   });
 
   it('notifies notificationUrl in PingPong\'s signed envelope', async () => {

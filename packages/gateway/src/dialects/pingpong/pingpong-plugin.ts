@@ -100,14 +100,30 @@ export const pingPongPlugin =
       };
       const idempotencyKey = `pingpong:${requestId}`;
       if (biz.cashierDeviceId !== undefined) {
-        const minutes = biz.timeExpire === undefined ? undefined : Number(biz.timeExpire);
-        const payment = await services.qrPayments.createQrPayment(account, { ...common, wallet: method.wallet, expiresInS: minutes === undefined ? undefined : minutes * 60 }, { idempotencyKey });
+        const expiresInS = biz.timeExpire === undefined ? undefined : services.qrPayments.checkExpiry(await secondsUntilClosing(account, merchantTransactionId, biz.timeExpire), 'timeExpire');
+        const payment = await services.qrPayments.createQrPayment(account, { ...common, wallet: method.wallet, expiresInS }, { idempotencyKey });
         return paymentResult(payment);
       }
       const barcode = text(biz.paymentMethod, 'scanCodeId', 32);
       if (detectWallet(barcode) !== method.wallet) throw new PingPongError(PP.invalidParameter, `scanCodeId is not a ${biz.paymentMethod.type} payment code`);
       const payment = await services.payments.createBarcodePayment(account, { ...common, barcode }, { idempotencyKey, waitMs: WAIT_MS });
       return paymentResult(payment);
+    }
+
+    /**
+     * `timeExpire` is the closing time in Unix seconds; the QR service takes seconds from the order's
+     * creation. A retry of an order already made with that closing time keeps the original figure, so the
+     * same request repeats its result instead of differing by the seconds that passed.
+     */
+    async function secondsUntilClosing(account: Account, merchantTransactionId: string, timeExpire: unknown): Promise<number> {
+      const text = typeof timeExpire === 'number' ? String(timeExpire) : timeExpire;
+      if (typeof text !== 'string' || !/^\d{1,10}$/.test(text)) throw new PingPongError(PP.invalidParameter, 'timeExpire must be a Unix timestamp in seconds');
+      const closingMs = Number(text) * 1000;
+      const existing = await services.payments.findByMerchantOrderId(account, merchantTransactionId);
+      if (existing?.expires_at && Math.abs(Date.parse(existing.expires_at) - closingMs) < 1000) {
+        return (Date.parse(existing.expires_at) - Date.parse(existing.created_at)) / 1000;
+      }
+      return Math.ceil((closingMs - Date.now()) / 1000);
     }
 
     async function findPayment(account: Account, biz: Biz): Promise<PaymentRow> {
