@@ -59,6 +59,11 @@ describe('ScanForPay dialect', () => {
     expect(answer.payTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
     const native = await h.api('GET', `/v1/payments/${answer.orderNo}`);
     expect(native.body).toMatchObject({ dialect: 'scanforpay', amount: 2100, status: 'succeeded' });
+    // buyer/buyerId are the payer's wallet account and id, never the scanned barcode or the trade number;
+    // payments do not keep the wallet's buyer yet, so both are null.
+    expect(answer.buyer).not.toBe(native.body.barcode);
+    expect(answer.buyerId).not.toBe(native.body.wallet_transaction_id);
+    expect(answer).toMatchObject({ buyer: null, buyerId: null });
     const query = await call('/api/common/payQuery', { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: body.partnerOrderNo });
     expect(query).toMatchObject({ code: 1, orderNo: answer.orderNo, status: 1 });
     expect(await call('/api/common/payQuery', { orderNo: answer.orderNo })).toMatchObject({ code: 1, partnerOrderNo: body.partnerOrderNo });
