@@ -127,6 +127,15 @@ describe('PingPong v4 dialect', () => {
     expect(Date.parse(biz.qrCodeExpired) - Date.now()).toBeGreaterThan(4 * 60_000);
   });
 
+  it('pays a scanned code as a barcode payment even when the register also sends cashierDeviceId', async () => {
+    const { code, biz } = await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', '0.05', 'CNY', { cashierDeviceId: 'pos-7' }));
+    expect(code).toBe('000000');
+    expect(biz).toMatchObject({ status: 'SUCCESS', amount: '0.05' });
+    expect(biz.qrCode).toBeUndefined();
+    const charge = (await h.ledger()).charges.find((c) => c.outTradeNo === biz.transactionId);
+    expect(charge).toMatchObject({ amount: 5, currency: 'CNY', status: 'paid' });
+  });
+
   it('reads timeExpire as the closing time in Unix seconds: now + 300 is a 5-minute code; past or beyond 3 days is 102000', async () => {
     const qr = (timeExpire: unknown) => ({ ...seedPay('AlipayCN-Offline', '', '1.00'), paymentMethod: { type: 'AlipayCN-Offline' }, cashierDeviceId: 'pos-7', timeExpire });
     const order = qr(String(nowS() + 300));

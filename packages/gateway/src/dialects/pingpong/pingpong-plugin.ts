@@ -99,7 +99,9 @@ export const pingPongPlugin =
         dialectData: { requestId, method: biz.paymentMethod.type, cashierDeviceId: biz.cashierDeviceId },
       };
       const idempotencyKey = `pingpong:${requestId}`;
-      if (biz.cashierDeviceId !== undefined) {
+      // A scanned code makes it a barcode payment; cashierDeviceId alone (seed 001) makes a QR order.
+      const scanned = biz.paymentMethod.scanCodeId !== undefined && biz.paymentMethod.scanCodeId !== null && biz.paymentMethod.scanCodeId !== '';
+      if (!scanned && biz.cashierDeviceId !== undefined) {
         const expiresInS = biz.timeExpire === undefined ? undefined : services.qrPayments.checkExpiry(await secondsUntilClosing(account, merchantTransactionId, biz.timeExpire), 'timeExpire');
         const payment = await services.qrPayments.createQrPayment(account, { ...common, wallet: method.wallet, expiresInS }, { idempotencyKey });
         return paymentResult(payment);
