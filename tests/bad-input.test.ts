@@ -79,6 +79,21 @@ describe('bad input to the native API', () => {
     expect((await post(`/v1/payments/${paid.id}/cancel`)).body.error.code).toBe('payment_not_cancellable');
   });
 
+  it('says in plain words what a list parameter must be, refuses an unknown cursor, and names the payment holding a reused order id', async () => {
+    const limit = await h.api('GET', '/v1/payments?limit=500');
+    expect(limit.body.error).toMatchObject({ code: 'parameter_invalid', param: 'limit', message: 'limit must be a whole number from 1 to 100.' });
+    const status = await h.api('GET', '/v1/payments?status=paid');
+    expect(status.body.error.message).toBe('status must be one of: processing, succeeded, failed, closed.');
+    const cursor = await h.api('GET', '/v1/payments?starting_after=pay_nothing');
+    expect(cursor.body.error).toMatchObject({ code: 'parameter_invalid', param: 'starting_after' });
+    const order = `reused-${Date.now()}`;
+    const { body: first } = await h.api('POST', '/v1/payments', { ...valid, merchant_order_id: order });
+    const reused = await h.api('POST', '/v1/payments', { ...valid, merchant_order_id: order, amount: 101 });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.message).toContain(first.id);
+    expect(reused.body.error.message).toContain('new order id');
+  });
+
   it('answers 404 in the error shape for an unknown payment and route', async () => {
     const missing = await h.api('GET', '/v1/payments/pay_doesnotexist');
     expect(missing.status).toBe(404);

@@ -5,6 +5,18 @@ export interface NativeErrorBody {
   error: { type: string; code: string; message: string; param?: string };
 }
 
+/** What a text parameter with a pattern must be, in words (the pattern itself says nothing to a person). */
+const PATTERN_WORDS: Record<string, string> = { limit: 'a whole number from 1 to 100' };
+
+/** Ajv's complaint in plain words where it has a better one: the allowed values, the pattern's meaning. */
+function plainWords(first: { keyword?: string; params?: unknown } | undefined, param: string | undefined): string | null {
+  if (!first || !param) return null;
+  const params = (first.params ?? {}) as { allowedValues?: unknown[] };
+  if (first.keyword === 'enum' && params.allowedValues) return `${param} must be one of: ${params.allowedValues.join(', ')}.`;
+  if (first.keyword === 'pattern' && PATTERN_WORDS[param]) return `${param} must be ${PATTERN_WORDS[param]}.`;
+  return null;
+}
+
 /** Turns any thrown error into the native `{ error: { type, code, message, param } }`; never a stack. */
 export function toNativeError(error: unknown): { statusCode: number; body: NativeErrorBody } {
   if (error instanceof CounterpayError) {
@@ -21,13 +33,14 @@ export function toNativeError(error: unknown): { statusCode: number; body: Nativ
     const leaf = params.missingProperty ?? params.additionalProperty;
     const param = [path, leaf].filter(Boolean).join('.') || undefined;
     const code = params.missingProperty ? 'parameter_missing' : params.additionalProperty ? 'parameter_unknown' : 'parameter_invalid';
+    const plain = plainWords(first, param);
     return {
       statusCode: 400,
       body: {
         error: {
           type: 'invalid_request_error',
           code,
-          message: `${fastifyError.validationContext ?? 'request'}${param ? `.${param}` : ''} ${first?.message ?? 'is invalid'}`,
+          message: plain ?? `${fastifyError.validationContext ?? 'request'}${param ? `.${param}` : ''} ${first?.message ?? 'is invalid'}`,
           ...(param ? { param } : {}),
         },
       },

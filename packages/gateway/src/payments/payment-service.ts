@@ -194,7 +194,7 @@ export class PaymentService {
     const byOrder = this.#sameMode(scope, await this.payments.findAnyByMerchantOrderId(scope.merchantId, merchantOrderId), 'merchant_order_id');
     if (!byOrder) return null;
     if (byOrder.request_hash !== hash) {
-      throw new IdempotencyError('duplicate_merchant_order_id', `A different payment already uses merchant_order_id ${merchantOrderId}.`, 'merchant_order_id');
+      throw new IdempotencyError('duplicate_merchant_order_id', `Payment ${byOrder.id} already uses merchant_order_id ${merchantOrderId} with other details; a new payment needs a new order id.`, 'merchant_order_id');
     }
     return byOrder;
   }
@@ -228,7 +228,10 @@ export class PaymentService {
     return this.payments.getInScope(scope, id);
   }
 
-  listPayments(scope: MerchantScope, filter: PaymentListFilter): Promise<{ data: PaymentRow[]; hasMore: boolean }> {
+  async listPayments(scope: MerchantScope, filter: PaymentListFilter): Promise<{ data: PaymentRow[]; hasMore: boolean }> {
+    if (filter.startingAfter && !(await this.payments.getInScope(scope, filter.startingAfter))) {
+      throw new ValidationError('parameter_invalid', `starting_after ${filter.startingAfter} is not one of your payments (use the id of the last payment of the previous page).`, 'starting_after');
+    }
     return this.payments.list(scope, filter);
   }
 
