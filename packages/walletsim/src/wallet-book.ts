@@ -78,6 +78,12 @@ export class WalletBook {
     return trade;
   }
 
+  /** A trade by the wallet's own number (Alipay trade_no, WeChat transaction_id). */
+  findByTradeNo(wallet: WalletName, merchant: string, tradeNo: string): Trade | undefined {
+    const trade = [...this.store.trades.values()].find((t) => t.wallet === wallet && t.merchant === merchant && t.tradeNo === tradeNo);
+    return trade && this.find(wallet, merchant, trade.outTradeNo);
+  }
+
   /** Barcode pay: idempotent by out_trade_no; the same order with other terms is inconsistent. */
   pay(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; authCode: string; amount: number; currency: string; subject: string }): PayResult {
     const existing = this.find(input.wallet, input.merchant, input.outTradeNo);
@@ -222,6 +228,13 @@ export class WalletBook {
 
   findRefund(trade: Trade, outRefundNo: string): RefundRecord | undefined {
     return this.store.refunds.get(refundKey(trade, outRefundNo));
+  }
+
+  /** Every refund of a trade, oldest first. */
+  refundsOf(trade: Trade): RefundRecord[] {
+    return [...this.store.refunds.values()]
+      .filter((r) => r.wallet === trade.wallet && r.merchant === trade.merchant && r.outTradeNo === trade.outTradeNo)
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /**

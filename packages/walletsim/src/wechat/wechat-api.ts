@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { alipayTime, sleep, wechatTime } from '../clock.ts';
+import { sleep, wechatTime } from '../clock.ts';
 import { underFaults } from '../faults.ts';
 import { knownCurrency } from '../money.ts';
 import { SimTls } from '../certificates/sim-tls.ts';
 import type { SimContext } from '../sim-context.ts';
 import type { Trade } from '../wallet-book.ts';
+import { queryRefunds } from './wechat-refund-query.ts';
 import { type SignType, buildXml, parseXml, wechatSign, wechatVerify } from './wechat-crypto.ts';
 
 type Fields = Record<string, string>;
@@ -121,20 +122,9 @@ function handle(sim: SimContext, account: Account, path: (typeof PATHS)[number],
     case '/secapi/pay/refund':
       return refund(sim, mchId, p);
     case '/pay/refundquery': {
-      const record = [...sim.store.refunds.values()].find((r) => r.wallet === 'wechat' && r.merchant === mchId && r.outRefundNo === p.out_refund_no);
-      if (!record) return bizFail('REFUNDNOTEXIST', 'refund does not exist');
-      const trade = sim.book.find('wechat', mchId, record.outTradeNo)!;
-      return ok({
-        out_trade_no: trade.outTradeNo,
-        transaction_id: trade.tradeNo,
-        total_fee: String(trade.amount),
-        refund_count: '1',
-        out_refund_no_0: record.outRefundNo,
-        refund_id_0: record.refundId,
-        refund_fee_0: String(record.amount),
-        refund_status_0: 'SUCCESS',
-        refund_success_time_0: alipayTime(new Date(record.createdAt)),
-      });
+      const answer = queryRefunds(sim, mchId, p);
+      if (answer.kind === 'no_id') return bizFail('PARAM_ERROR', 'one of refund_id, out_refund_no, transaction_id and out_trade_no is required');
+      return answer.kind === 'found' ? ok(answer.fields) : bizFail('REFUNDNOTEXIST', 'refund does not exist');
     }
   }
 }
