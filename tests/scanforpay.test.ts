@@ -39,6 +39,8 @@ describe('ScanForPay dialect', () => {
   }
   /** Only for answers to a request whose partner is unknown: no sign key is known to sign them (see the tests). */
   const unsignedCall = async (path: string, body: Record<string, unknown>, opts: CallOptions = {}) => (await send(path, body, opts)).envelope.response.body as Record<string, any>;
+  /** The test merchant's one operator (Cashier 1) has the number 1. */
+  const OPERATOR_NO = '1';
   let n = 0;
   const order = () => `p${Date.now()}${n++}`;
   const payBody = (extra: Record<string, unknown> = {}) => ({
@@ -47,8 +49,8 @@ describe('ScanForPay dialect', () => {
     barcode: '280000000000000001',
     orderAmount: 2100,
     orderTitle: 'Consume',
-    operatorId: '211918',
-    terminalNo: '123456',
+    operatorId: OPERATOR_NO,
+    terminalNo: h.merchant.terminal_no,
     ...extra,
   });
 
@@ -58,7 +60,7 @@ describe('ScanForPay dialect', () => {
     expect(answer).toMatchObject({ code: 1, msg: 'success', partnerOrderNo: body.partnerOrderNo, orderAmount: 2100, wallet: 'Alipay', status: 1, currency: 'CNY' });
     expect(answer.payTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
     const native = await h.api('GET', `/v1/payments/${answer.orderNo}`);
-    expect(native.body).toMatchObject({ dialect: 'scanforpay', amount: 2100, status: 'succeeded' });
+    expect(native.body).toMatchObject({ dialect: 'scanforpay', amount: 2100, status: 'succeeded', terminal_id: h.merchant.terminal_id, operator_id: h.merchant.operator_id });
     // buyer/buyerId are the payer's wallet account and id, never the scanned barcode or the trade number;
     // payments do not keep the wallet's buyer yet, so both are null.
     expect(answer.buyer).not.toBe(native.body.barcode);
@@ -88,7 +90,7 @@ describe('ScanForPay dialect', () => {
   it('refunds in parts, then answers 35 when the refund exceeds what is left', async () => {
     const body = payBody({ barcode: '130000000000000001' });
     await call('/api/offline/pay', body);
-    const first = await call('/api/common/refund', { partnerOrderNo: body.partnerOrderNo, refundNo: order(), orderAmount: 1000, operatorId: '1', terminalNo: '123456' });
+    const first = await call('/api/common/refund', { partnerOrderNo: body.partnerOrderNo, refundNo: order(), orderAmount: 1000, operatorId: OPERATOR_NO, terminalNo: h.merchant.terminal_no });
     expect(first).toMatchObject({ code: 1, status: 3, refundAmount: 1000 });
     const tooMuch = await call('/api/common/refund', { partnerOrderNo: body.partnerOrderNo, refundNo: order(), orderAmount: 1101 });
     expect(tooMuch.code).toBe(35);
@@ -121,6 +123,23 @@ describe('ScanForPay dialect', () => {
     const { envelope } = await send('/api/offline/pay', {}, { raw: '{"request": {' });
     expect(envelope.response.body.code).toBe(6);
     expect(envelope.signature).toBe('');
+  });
+
+  it('answers 40 (merchant configuration) for a terminalNo or operatorId the partner has not set up, in pay, create and refund', async () => {
+    const unknown = { terminalNo: '99999999999', operatorId: '211918' };
+    for (const extra of [{ terminalNo: unknown.terminalNo }, { operatorId: unknown.operatorId }]) {
+      const body = payBody(extra);
+      expect(await call('/api/offline/pay', body)).toMatchObject({ code: 40 });
+      // Refused before anything was made: no order to find.
+      expect((await call('/api/common/payQuery', { storeNo: body.storeNo, partnerOrderNo: body.partnerOrderNo })).code).toBe(30);
+      expect((await call('/api/offline/create', { ...payBody({ barcode: undefined, ...extra }), wallet: 'Wechat' })).code).toBe(40);
+    }
+    const paid = payBody();
+    const { orderNo } = await call('/api/offline/pay', paid);
+    for (const extra of [{ terminalNo: unknown.terminalNo }, { operatorId: unknown.operatorId }]) {
+      expect((await call('/api/common/refund', { partnerOrderNo: paid.partnerOrderNo, refundNo: order(), orderAmount: 100, ...extra })).code).toBe(40);
+    }
+    expect((await h.api('GET', `/v1/payments/${orderNo}`)).body).toMatchObject({ status: 'succeeded', amount_refunded: 0 });
   });
 
   it('creates a QR order for a named wallet', async () => {

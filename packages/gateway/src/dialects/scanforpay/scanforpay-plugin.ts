@@ -80,10 +80,20 @@ export const scanForPayPlugin =
       return store;
     }
 
+    /** The terminal and operator a request names, both optional; one the merchant has not set up is a config error (40), never dropped. */
+    async function counterOf(partner: Partner, body: Body) {
+      const terminalNo = optionalText(body, 'terminalNo', 20);
+      const operatorNo = optionalText(body, 'operatorId', 20);
+      const terminalId = terminalNo ? await services.merchants.findTerminalId(partner.merchantId, terminalNo) : null;
+      if (terminalNo && !terminalId) throw new ScanForPayError(SFP.merchantConfig, `terminalNo ${terminalNo} is not configured for this partner`);
+      const operatorId = operatorNo ? await services.merchants.findOperatorId(partner.merchantId, operatorNo) : null;
+      if (operatorNo && !operatorId) throw new ScanForPayError(SFP.merchantConfig, `operatorId ${operatorNo} is not an operator of this partner`);
+      return { terminalNo, terminalId, operatorNo, operatorId };
+    }
+
     async function commonInput(partner: Partner, body: Body) {
       const store = await storeOf(partner, body);
-      const terminalNo = optionalText(body, 'terminalNo', 20);
-      const terminalId = terminalNo ? await services.merchants.findTerminalId(partner.merchantId, terminalNo) : null;
+      const { terminalNo, terminalId, operatorNo, operatorId } = await counterOf(partner, body);
       const notifyUrl = optionalText(body, 'notifyUrl', 200);
       return {
         amount: requireAmount(body, 'orderAmount'),
@@ -92,9 +102,10 @@ export const scanForPayPlugin =
         description: optionalText(body, 'orderTitle', 100) ?? null,
         storeId: store.id,
         terminalId,
+        operatorId,
         notifyUrl: notifyUrl ?? null,
         dialect: 'scanforpay',
-        dialectData: { storeNo: store.external_no, operatorId: optionalText(body, 'operatorId', 20), terminalNo },
+        dialectData: { storeNo: store.external_no, operatorId: operatorNo, terminalNo },
       };
     }
 
@@ -135,10 +146,11 @@ export const scanForPayPlugin =
       const payment = await services.payments.findByMerchantOrderId(partner, partnerOrderNo);
       if (!payment) throw new ScanForPayError(SFP.orderNotFound, 'the order does not exist');
       const refundNo = requireText(body, 'refundNo', 32);
+      const { terminalNo, operatorNo } = await counterOf(partner, body);
       const result = await services.refunds.createRefund(
         partner,
         payment.id,
-        { amount: requireAmount(body, 'orderAmount'), merchantRefundId: `sfp-${refundNo}`, dialect: 'scanforpay', dialectData: { operatorId: body.operatorId, terminalNo: body.terminalNo } },
+        { amount: requireAmount(body, 'orderAmount'), merchantRefundId: `sfp-${refundNo}`, dialect: 'scanforpay', dialectData: { operatorId: operatorNo, terminalNo } },
         { waitMs: services.config.defaultWaitMs },
       );
       const shown = REFUND_ANSWER[result.status];
