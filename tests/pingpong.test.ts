@@ -153,16 +153,32 @@ describe('PingPong v4 dialect', () => {
     expect((await call('/v4/payment/unifiedPay', qr('in five minutes'))).code).toBe('102000');
   });
 
+  it('gives transactionTime and refundTime as millisecond timestamps and echoes remark, as PingPong\'s field tables say', async () => {
+    const isRecentMs = (value: unknown) => typeof value === 'string' && /^\d{13}$/.test(value) && Math.abs(Number(value) - Date.now()) < 60_000;
+    const paid = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '1.00', 'CNY', { remark: 'table 12' }));
+    expect(paid).toMatchObject({ code: '000000', biz: { remark: 'table 12' } });
+    expect(isRecentMs(paid.biz.transactionTime), String(paid.biz.transactionTime)).toBe(true);
+    const queried = await call('/v4/payment/query', { transactionId: paid.biz.transactionId });
+    expect(queried.biz).toMatchObject({ transactionTime: paid.biz.transactionTime, remark: 'table 12' });
+    const refund = await call('/v4/payment/refund', { merchantTransactionId: paid.biz.merchantTransactionId, merchantRefundId: 'rr1', amount: '0.10', currency: 'CNY', remark: 'wrong dish' });
+    expect(refund).toMatchObject({ code: '000000', biz: { remark: 'wrong dish' } });
+    expect(isRecentMs(refund.biz.refundTime), String(refund.biz.refundTime)).toBe(true);
+    expect((await call('/v4/refund/query', { refundId: refund.biz.refundId })).biz).toMatchObject({ refundTime: refund.biz.refundTime, remark: 'wrong dish' });
+    const plain = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '1.00'));
+    expect(plain.biz).not.toHaveProperty('remark');
+    expect((await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '1.00', 'CNY', { remark: 'x'.repeat(256) }))).code).toBe('102000');
+  });
+
   it('notifies notificationUrl in PingPong\'s signed envelope', async () => {
     const receiver = await startReceiver();
     try {
-      const { biz } = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '2.50', 'CNY', { notificationUrl: receiver.url }));
+      const { biz } = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '2.50', 'CNY', { notificationUrl: receiver.url, remark: 'pos 3' }));
       const [got] = await waitUntil(async () => receiver.received, (r) => r.length > 0, 5000);
       const envelope = JSON.parse(got!.body);
       expect(envelope.accId).toBe(h.merchant.pingpong.accId);
       const { sign: signature, ...fields } = envelope;
       expect(signature).toBe(sign(fields));
-      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: biz.transactionId, status: 'SUCCESS', amount: '2.50', notifyType: 'PAYMENT', paymentMethod: { type: 'AlipayCN-Offline' } });
+      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: biz.transactionId, transactionTime: biz.transactionTime, remark: 'pos 3', status: 'SUCCESS', amount: '2.50', notifyType: 'PAYMENT', paymentMethod: { type: 'AlipayCN-Offline' } });
     } finally {
       await receiver.close();
     }

@@ -96,7 +96,7 @@ export const pingPongPlugin =
         description: typeof biz.goodsName === 'string' ? biz.goodsName : null,
         notifyUrl: typeof biz.notificationUrl === 'string' && /^https?:\/\//.test(biz.notificationUrl) ? biz.notificationUrl : null,
         dialect: 'pingpong',
-        dialectData: { requestId, method: biz.paymentMethod.type, cashierDeviceId: biz.cashierDeviceId },
+        dialectData: { requestId, method: biz.paymentMethod.type, cashierDeviceId: biz.cashierDeviceId, remark: remark(biz, 255) },
       };
       const idempotencyKey = `pingpong:${requestId}`;
       // A scanned code makes it a barcode payment; cashierDeviceId alone (seed 001) makes a QR order.
@@ -155,7 +155,7 @@ export const pingPongPlugin =
           merchantRefundId: `pingpong:${merchantRefundId}`,
           notifyUrl: typeof biz.notificationUrl === 'string' && /^https?:\/\//.test(biz.notificationUrl) ? biz.notificationUrl : null,
           dialect: 'pingpong',
-          dialectData: { merchantRefundId, cashierDeviceId: biz.cashierDeviceId },
+          dialectData: { merchantRefundId, cashierDeviceId: biz.cashierDeviceId, remark: remark(biz, 32) },
         },
         { waitMs: WAIT_MS },
       );
@@ -177,4 +177,11 @@ function text(object: Biz | undefined, name: string, max: number): string {
   const value = object?.[name];
   if (typeof value !== 'string' || value === '' || value.length > max) throw new PingPongError(PP.invalidParameter, `${name} is required (text of at most ${max} characters)`);
   return value;
+}
+
+/** The merchant's extension field, echoed as sent (PingPong: string(255) on payments, string(32) on refunds). */
+function remark(biz: Biz, max: number): string | undefined {
+  if (biz.remark === undefined || biz.remark === null || biz.remark === '') return undefined;
+  if (typeof biz.remark !== 'string' || biz.remark.length > max) throw new PingPongError(PP.invalidParameter, `remark must be text of at most ${max} characters`);
+  return biz.remark;
 }

@@ -21,7 +21,7 @@ const REFUND_STATUS: Record<RefundStatus, { status: string; code: string }> = {
 /** A payment as PingPong's answer (and notification) shows it. */
 export function paymentResult(payment: PaymentRow) {
   const { status, code, description } = PAYMENT_STATUS[payment.status];
-  const data = JSON.parse(payment.dialect_data) as { requestId?: string; method?: string };
+  const data = JSON.parse(payment.dialect_data) as { requestId?: string; method?: string; remark?: string };
   const biz: Biz = {
     transactionId: payment.id,
     merchantTransactionId: payment.merchant_order_id,
@@ -30,7 +30,9 @@ export function paymentResult(payment: PaymentRow) {
     currency: payment.currency,
     status,
     paymentMethod: { type: data.method },
-    transactionTime: payment.paid_at ?? payment.created_at,
+    // PingPong's query and notification tables: "Transaction initiation time, timestamp"; their examples are milliseconds.
+    transactionTime: timestamp(payment.created_at),
+    ...(data.remark !== undefined ? { remark: data.remark } : {}),
     ...(payment.failure_code ? { resultCode: payment.failure_code, resultDescription: payment.failure_message } : {}),
     ...(payment.flow === 'qr' ? { qrCode: payment.qr_code ?? payment.qr_url, qrUrl: payment.qr_url, qrCodeExpired: payment.expires_at } : {}),
   };
@@ -40,6 +42,7 @@ export function paymentResult(payment: PaymentRow) {
 /** A refund as PingPong's answer (and notification) shows it. */
 export function refundResult(refund: RefundRow, payment: PaymentRow, merchantRefundId: string) {
   const { status, code } = REFUND_STATUS[refund.status];
+  const { remark } = JSON.parse(refund.dialect_data) as { remark?: string };
   return {
     code,
     description: status.toLowerCase(),
@@ -51,7 +54,13 @@ export function refundResult(refund: RefundRow, payment: PaymentRow, merchantRef
       amount: formatDecimalAmount(refund.amount, refund.currency as Currency),
       currency: refund.currency,
       status,
-      refundTime: refund.succeeded_at ?? refund.created_at,
+      refundTime: timestamp(refund.created_at),
+      ...(remark !== undefined ? { remark } : {}),
     },
   };
+}
+
+/** PingPong's timestamps are milliseconds since the epoch, as text (e.g. "1687334372000"). */
+function timestamp(iso: string): string {
+  return String(Date.parse(iso));
 }
