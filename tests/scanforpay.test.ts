@@ -87,6 +87,15 @@ describe('ScanForPay dialect', () => {
     });
   }
 
+  it('answers a payment the buyer never confirmed, closed at the wallet, as code 33 with status 2 (failed: no money taken)', async () => {
+    const body = payBody({ barcode: '280000000000000005' });
+    expect(await call('/api/offline/pay', body)).toMatchObject({ code: 1, status: 0 });
+    const byOrder = { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: body.partnerOrderNo };
+    const closed = await waitUntil(() => call('/api/common/payQuery', byOrder), (q) => q.status !== 0, 10_000, 250);
+    expect(closed).toMatchObject({ code: 33, status: 2, payTime: null });
+    expect((await h.api('GET', `/v1/payments/${closed.orderNo}`)).body.status).toBe('closed');
+  });
+
   it('refunds in parts, then answers 35 when the refund exceeds what is left', async () => {
     const body = payBody({ barcode: '130000000000000001' });
     await call('/api/offline/pay', body);
