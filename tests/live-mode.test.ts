@@ -306,16 +306,28 @@ for (const kind of await testDatabaseKinds()) {
       expect((await api('GET', '/v1/webhook_endpoints', undefined, h.merchant.secret_key)).body.data.some((e: { id: string }) => e.id === endpoint.id)).toBe(false);
 
       // PingPong: each mode's accId sees only its own mode's transactions.
-      const pingpong = async (account: { accId: string; clientId: string; salt: string }, transactionId: string) => {
-        const fields = { accId: account.accId, clientId: account.clientId, signType: 'SHA256', version: '1.0', bizContent: JSON.stringify({ transactionId }) };
+      const pingpong = async (account: { accId: string; clientId: string; salt: string }, path: string, biz: Record<string, unknown>) => {
+        const fields = { accId: account.accId, clientId: account.clientId, signType: 'SHA256', version: '1.0', bizContent: JSON.stringify(biz) };
         const text = account.salt + Object.keys(fields).sort().map((k) => `${k}=${fields[k as keyof typeof fields]}`).join('&');
         const sign = createHash('sha256').update(text).digest('hex').toUpperCase();
-        const response = await fetch(`${h.url}/v4/payment/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fields, sign }) });
-        return (await response.json()) as { code: string };
+        const response = await fetch(`${h.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fields, sign }) });
+        return (await response.json()) as { code: string; description: string };
       };
-      expect((await pingpong(h.merchant.pingpong.live, live.id)).code).toBe('000000');
-      expect((await pingpong(h.merchant.pingpong, live.id)).code).toBe('107001');
-      expect((await pingpong(h.merchant.pingpong.live, test.id)).code).toBe('107001');
+      expect((await pingpong(h.merchant.pingpong.live, '/v4/payment/query', { transactionId: live.id })).code).toBe('000000');
+      expect((await pingpong(h.merchant.pingpong, '/v4/payment/query', { transactionId: live.id })).code).toBe('107001');
+      expect((await pingpong(h.merchant.pingpong.live, '/v4/payment/query', { transactionId: test.id })).code).toBe('107001');
+      // A notify URL given through a dialect passes the same check as a native one: no private address in live mode.
+      const unsafe = await pingpong(h.merchant.pingpong.live, '/v4/payment/unifiedPay', {
+        merchantTransactionId: orderId(),
+        requestId: randomUUID(),
+        amount: '1.00',
+        currency: 'CNY',
+        captureDelayHours: 0,
+        paymentMethod: { type: 'AlipayCN-Offline', scanCodeId: '280000000000000001' },
+        notificationUrl: 'http://127.0.0.1:9/hook',
+      });
+      expect(unsafe.code).toBe('102000');
+      expect(unsafe.description).toMatch(/public/);
 
       // ScanForPay: the same with each mode's partnerNo.
       const scanforpay = async (account: { partnerNo: string; signKey: string }, orderNo: string) => {

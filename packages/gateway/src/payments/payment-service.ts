@@ -13,6 +13,7 @@ import {
   parseCurrency,
 } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
+import { assertNotificationUrl } from '../notifications/url-safety.ts';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
 import type { PaymentListFilter, PaymentPageQuery, PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
@@ -48,15 +49,18 @@ export type NewPaymentFields = Pick<
 > &
   Partial<Pick<PaymentRow, 'id' | 'barcode_masked' | 'qr_url' | 'expires_at'>>;
 
-/** The optional request fields every kind of payment shares, as columns. */
-export function commonPaymentFields(input: CommonPaymentInput) {
+/**
+ * The optional request fields every kind of payment shares, as columns. The notify URL passes the same
+ * safety check whichever API gave it (no private addresses in live mode).
+ */
+export function commonPaymentFields(input: CommonPaymentInput, scope: MerchantScope) {
   return {
     store_id: input.storeId ?? null,
     terminal_id: input.terminalId ?? null,
     operator_id: input.operatorId ?? null,
     description: input.description ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
-    notify_url: input.notifyUrl ?? null,
+    notify_url: input.notifyUrl ? assertNotificationUrl(input.notifyUrl, scope.livemode, 'notify_url') : null,
     dialect: input.dialect ?? 'native',
     dialect_data: JSON.stringify(input.dialectData ?? {}),
   };
@@ -115,7 +119,7 @@ export class PaymentService {
     const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
     const created = await this.insertNewPayment(
       scope,
-      { wallet, flow: 'barcode', amount, currency, merchant_order_id: input.merchantOrderId, barcode_masked: maskBarcode(input.barcode), ...commonPaymentFields(input) },
+      { wallet, flow: 'barcode', amount, currency, merchant_order_id: input.merchantOrderId, barcode_masked: maskBarcode(input.barcode), ...commonPaymentFields(input, scope) },
       hash,
       opts.idempotencyKey,
       { firstCheck: new Date(now.getTime() + firstCallBudgetMs(this.config)), deadline },

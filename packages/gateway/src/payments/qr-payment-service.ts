@@ -64,7 +64,7 @@ export class QrPaymentService {
         merchant_order_id: input.merchantOrderId,
         qr_url: `${this.config.publicUrl}/q/${id}`,
         expires_at: expiresAt.toISOString(),
-        ...commonPaymentFields(input),
+        ...commonPaymentFields(input, scope),
       },
       hash,
       opts.idempotencyKey,

@@ -1,5 +1,6 @@
 import { type Currency, IdempotencyError, NotFoundError, type RefundAction, type RefundOutcome, assertMinorAmount, checkRefund, decideRefund, isFinalRefundStatus, newId } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
+import { assertNotificationUrl } from '../notifications/url-safety.ts';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { RefundRepository, RefundRow } from '../repositories/refund-repository.ts';
@@ -46,6 +47,7 @@ export class RefundService {
     const retry = await this.findRetry(scope, hash, input.merchantRefundId, opts.idempotencyKey);
     if (retry) return this.waitForFinal(retry.id, opts.waitMs);
 
+    const notifyUrl = input.notifyUrl ? assertNotificationUrl(input.notifyUrl, scope.livemode, 'notify_url') : null;
     const payment = await this.payments.getInScope(scope, paymentId);
     if (!payment) throw new NotFoundError('payment', paymentId, 'payment');
     // Credentials before anything is written: a live refund with no connected wallet changes nothing.
@@ -79,7 +81,7 @@ export class RefundService {
           wallet_refund_id: null,
           dialect: input.dialect ?? 'native',
           dialect_data: JSON.stringify(input.dialectData ?? {}),
-          notify_url: input.notifyUrl ?? null,
+          notify_url: notifyUrl,
           request_hash: hash,
           livemode: locked.livemode,
           version: 1,

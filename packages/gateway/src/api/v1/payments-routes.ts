@@ -4,7 +4,6 @@ import QRCode from 'qrcode';
 import { StateError, ValidationError } from '@counterpay/core';
 import { toPaymentObject, toRefundObject } from '../../payments/objects.ts';
 import type { CommonPaymentInput } from '../../payments/payment-service.ts';
-import { assertNotificationUrl } from '../../notifications/url-safety.ts';
 import type { Services } from '../../services.ts';
 
 /** The services the native payments API uses. */
@@ -27,7 +26,7 @@ function waitMs(services: PaymentApiServices, seconds: number | undefined): numb
   return seconds === undefined ? services.config.defaultWaitMs : Math.min(seconds * 1000, MAX_WAIT_MS);
 }
 
-function commonInput(body: CreatePaymentBody, livemode: boolean): CommonPaymentInput {
+function commonInput(body: CreatePaymentBody): CommonPaymentInput {
   return {
     amount: body.amount,
     currency: body.currency,
@@ -36,7 +35,7 @@ function commonInput(body: CreatePaymentBody, livemode: boolean): CommonPaymentI
     storeId: body.store_id ?? null,
     terminalId: body.terminal_id ?? null,
     operatorId: body.operator_id ?? null,
-    notifyUrl: body.notify_url ? assertNotificationUrl(body.notify_url, livemode, 'notify_url') : null,
+    notifyUrl: body.notify_url ?? null,
     metadata: body.metadata ?? {},
   };
 }
@@ -63,7 +62,7 @@ export const paymentsRoutes = (services: PaymentApiServices): FastifyPluginAsync
         if (body.qr !== undefined) {
           const payment = await services.qrPayments.createQrPayment(
             request.merchant,
-            { ...commonInput(body, request.merchant.livemode), wallet: body.qr.wallet, expiresInS: body.qr.expires_in },
+            { ...commonInput(body), wallet: body.qr.wallet, expiresInS: body.qr.expires_in },
             { idempotencyKey: request.headers['idempotency-key'] },
           );
           return reply.status(200).send(toPaymentObject(payment));
@@ -71,7 +70,7 @@ export const paymentsRoutes = (services: PaymentApiServices): FastifyPluginAsync
         if (body.barcode === undefined) throw new ValidationError('parameter_missing', 'Send `barcode` (the code scanned from the buyer\'s wallet app) or `qr`.', 'barcode');
         const payment = await services.payments.createBarcodePayment(
           request.merchant,
-          { ...commonInput(body, request.merchant.livemode), barcode: body.barcode },
+          { ...commonInput(body), barcode: body.barcode },
           { idempotencyKey: request.headers['idempotency-key'], waitMs: waitMs(services, body.wait_seconds) },
         );
         return reply.status(200).send(toPaymentObject(payment));
