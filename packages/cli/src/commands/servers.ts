@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CA_CERT_FILE, SimTls, startSimulator } from '@counterpay/walletsim';
-import { type GatewayConfig, type RunningGateway, createMerchant, loadConfig, startGateway } from '@counterpay/gateway';
+import { type GatewayConfig, type RunningGateway, loadConfig, startGateway } from '@counterpay/gateway';
 import { readDemoMerchant, writeDemoMerchant } from '../demo-merchant.ts';
 
 type Closer = { close(): Promise<void> };
@@ -56,10 +56,21 @@ export async function serve(): Promise<number> {
     const exitCode = await restartTrustingSimulatorCa(loadConfig());
     if (exitCode !== null) return exitCode;
   }
-  const gateway = await startGateway();
+  const gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway());
   console.log(`counterpay gateway listening on ${gateway.url} (${gateway.services.databaseLocation})`);
   closeOnSignal([gateway]);
   return 0;
+}
+
+/** Starts a server; a busy port becomes an error that names the port and the variable that moves it. */
+async function listening<T>(what: string, port: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    const variable = what === 'gateway' ? 'PORT' : 'SIM_PORT';
+    throw new Error(`the ${what}'s port ${port} is already in use (another counterpay running?); stop it or choose another with ${variable}=…`);
+  }
 }
 
 /** Both servers, plus a demo merchant made on the first start (its keys are printed every start). */
@@ -69,8 +80,15 @@ export async function start(): Promise<number> {
     const exitCode = await restartTrustingSimulatorCa(loadConfig());
     if (exitCode !== null) return exitCode;
   }
-  const simulator = await runSimulator(tls);
-  const gateway = await startGateway();
+  const simulator = await listening('wallet simulator', process.env.SIM_PORT ?? '8090', () => runSimulator(tls));
+  let gateway: RunningGateway;
+  try {
+    gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway());
+  } catch (error) {
+    // Stop what was started, so the command exits instead of hanging on the simulator.
+    await simulator.close();
+    throw error;
+  }
   closeOnSignal([gateway, simulator]);
   printBanner(gateway, simulator.url, await ensureDemoMerchant(gateway));
   return 0;
