@@ -149,7 +149,7 @@ describe('tenpay (WeChat Pay v2) against the simulator', () => {
       await expect(tenpay.micropay({ out_trade_no: waiting, body: 'tea', total_fee: 100, auth_code: '130000000000000005', sign_type: signType })).rejects.toThrow('USERPAYING');
       const reverse = await tenpay.reverse({ out_trade_no: waiting, sign_type: signType });
       expect(reverse).toMatchObject({ result_code: 'SUCCESS', recall: 'N' });
-      expect((await tenpay.orderQuery({ out_trade_no: waiting, sign_type: signType })).trade_state).toBe('CLOSED');
+      expect((await tenpay.orderQuery({ out_trade_no: waiting, sign_type: signType })).trade_state).toBe('REVOKED');
     });
   }
 

@@ -20,6 +20,8 @@ export interface Trade {
   subject: string;
   authCode: string | null;
   status: TradeStatus;
+  /** Closed unpaid by a cancel / reverse (WeChat shows REVOKED), not by a close or expiry. */
+  cancelled?: boolean;
   failure: PayFailure | null;
   /** When a waiting buyer confirms (test code 2, large amounts); null = waits until cancelled. */
   confirmAt: number | null;
@@ -186,6 +188,7 @@ export class WalletBook {
     }
     if (trade.status === 'waiting') {
       trade.status = 'closed';
+      trade.cancelled = true;
       trade.confirmAt = null;
       this.store.saveTrade(trade);
     }

@@ -108,7 +108,8 @@ function handle(sim: SimContext, account: Account, path: (typeof PATHS)[number],
     case '/pay/orderquery': {
       const trade = sim.book.find('wechat', mchId, outTradeNo);
       if (!trade || trade.amount === 0) return bizFail('ORDERNOTEXIST', 'order does not exist');
-      return ok({ ...tradeFields(trade), trade_state: tradeState(trade) });
+      const state = tradeState(trade);
+      return ok({ ...tradeFields(trade), trade_state: state, trade_state_desc: TRADE_STATE_DESCRIPTIONS[state] });
     }
     case '/secapi/pay/reverse':
       sim.book.cancel('wechat', mchId, outTradeNo);
@@ -143,7 +144,7 @@ function micropay(sim: SimContext, account: Account, p: Fields): Result {
     case 'waiting':
       return bizFail('USERPAYING', 'the buyer is entering the payment password');
     case 'closed':
-      return bizFail('ORDERCLOSED', 'the order is closed');
+      return trade.cancelled ? bizFail('ORDERREVERSED', 'the order was reversed') : bizFail('ORDERCLOSED', 'the order is closed');
     case 'failed':
       if (trade.failure === 'insufficient_balance') return bizFail('NOTENOUGH', 'the buyer\'s balance is not enough');
       if (trade.failure === 'code_expired') return bizFail('AUTHCODEEXPIRE', 'the payment code has expired');
@@ -179,20 +180,33 @@ function refund(sim: SimContext, mchId: string, p: Fields): Result {
 
 const partnerOf = (account: Account) => (account.partner ? { partner: account.partner } : {});
 
+/** An order's fields; the buyer and WeChat's transaction number exist only once it was paid. */
 function tradeFields(trade: Trade): Fields {
+  const order = { out_trade_no: trade.outTradeNo, total_fee: String(trade.amount), fee_type: trade.currency };
+  if (trade.paidAt === null) return order;
   return {
+    ...order,
     openid: `o${trade.tradeNo.slice(-16)}`,
-    out_trade_no: trade.outTradeNo,
     transaction_id: trade.tradeNo,
-    total_fee: String(trade.amount),
-    fee_type: trade.currency,
     cash_fee: String(trade.amount),
     bank_type: 'CFT',
-    ...(trade.paidAt ? { time_end: wechatTime(new Date(trade.paidAt)) } : {}),
+    time_end: wechatTime(new Date(trade.paidAt)),
   };
 }
 
-function tradeState(trade: Trade): string {
+type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR';
+
+const TRADE_STATE_DESCRIPTIONS: Record<TradeState, string> = {
+  SUCCESS: '支付成功',
+  REFUND: '转入退款',
+  NOTPAY: '未支付',
+  CLOSED: '已关闭',
+  REVOKED: '已撤销（付款码支付）',
+  USERPAYING: '用户支付中（付款码支付）',
+  PAYERROR: '支付失败',
+};
+
+function tradeState(trade: Trade): TradeState {
   switch (trade.status) {
     case 'paid':
       return trade.refunded > 0 ? 'REFUND' : 'SUCCESS';
@@ -201,7 +215,7 @@ function tradeState(trade: Trade): string {
     case 'failed':
       return 'PAYERROR';
     case 'closed':
-      return 'CLOSED';
+      return trade.cancelled ? 'REVOKED' : 'CLOSED';
     case 'reversed':
       return 'REVOKED';
   }
