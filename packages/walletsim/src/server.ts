@@ -12,6 +12,7 @@ import { wechatApi } from './wechat/wechat-api.ts';
 import { Notifier } from './notifier.ts';
 import { consumerApp } from './consumer-app.ts';
 import { SimTls } from './certificates/sim-tls.ts';
+import { drainOversizedBodies } from './body-limit.ts';
 
 export interface SimulatorOptions {
   /** SQLite file for the simulator's state; `:memory:` (default) keeps nothing. */
@@ -72,6 +73,7 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
   const common = { logger: options.logger ?? false, bodyLimit: 256 * 1024, forceCloseConnections: true };
   // One route set serves both schemes; only the server underneath differs.
   const app = (tls ? Fastify({ ...common, https: tls.serverOptions() }) : Fastify(common)) as unknown as FastifyInstance;
+  drainOversizedBodies(app);
   await app.register(formbody);
   await app.register(adminRoutes(sim));
   await app.register(alipayGateway(sim));
