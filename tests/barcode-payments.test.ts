@@ -85,6 +85,17 @@ for (const kind of await testDatabaseKinds()) {
         expect(calls.some((c) => c.outcome === 'succeeded')).toBe(true);
       });
 
+      it(`${wallet}: should keep the caller's wait even while the wallet's answer is lost in flight (code 6)`, async () => {
+        await pay(code(1)); // the merchant's wallet account exists (a first use registers it at the simulator)
+        const started = Date.now();
+        const { body } = await pay(code(6), { wait_seconds: 0 });
+        // The wallet call alone may take the whole wallet timeout; the answer may not.
+        expect(Date.now() - started).toBeLessThan(h.timings.walletTimeoutMs / 2);
+        expect(body.status).toBe('processing');
+        const settled = await waitUntil(() => h.api('GET', `/v1/payments/${body.id}`).then((r) => r.body), (p) => p.status !== 'processing', 15_000, 100);
+        expect(settled.status).toBe('succeeded');
+      });
+
       it(`${wallet}: should cancel a processing payment when the cashier gives up`, async () => {
         const { body } = await pay(code(5), { wait_seconds: 0 });
         const cancelled = await h.api('POST', `/v1/payments/${body.id}/cancel`, { wait_seconds: 10 });

@@ -128,19 +128,24 @@ export class PaymentService {
     if (!created.isNew) return this.waitForFinal(created.row.id, opts.waitMs - (Date.now() - startedAt));
     const payment = created.row;
 
-    const outcome = await this.wallets.call({ merchantId: scope.merchantId, livemode: scope.livemode, wallet, paymentId: payment.id }, (connector, ctx) =>
-      connector.pay(ctx, {
-        outTradeNo: payment.id,
-        authCode: input.barcode,
-        amount,
-        currency,
-        subject: input.description || `Order ${input.merchantOrderId}`,
-        ...(input.storeId ? { storeId: input.storeId } : {}),
-        ...(input.terminalId ? { terminalId: input.terminalId } : {}),
-      }),
-    );
     const task = { deadlineAt: deadline, cancelStarted: false };
-    await this.actions.apply(payment, decidePayment(this.actions.situation(payment, task), { kind: 'pay', outcome }), task);
+    const firstCall = (async () => {
+      const outcome = await this.wallets.call({ merchantId: scope.merchantId, livemode: scope.livemode, wallet, paymentId: payment.id }, (connector, ctx) =>
+        connector.pay(ctx, {
+          outTradeNo: payment.id,
+          authCode: input.barcode,
+          amount,
+          currency,
+          subject: input.description || `Order ${input.merchantOrderId}`,
+          ...(input.storeId ? { storeId: input.storeId } : {}),
+          ...(input.terminalId ? { terminalId: input.terminalId } : {}),
+        }),
+      );
+      await this.actions.apply(payment, decidePayment(this.actions.situation(payment, task), { kind: 'pay', outcome }), task);
+    })();
+    // The caller's wait is a promise: answer when it ends even while the wallet is still talking; the
+    // call goes on, and if it cannot finish, the resolver's task (written with the payment) takes over.
+    firstCall.catch(() => undefined);
     return this.waitForFinal(payment.id, opts.waitMs - (Date.now() - startedAt));
   }
 
