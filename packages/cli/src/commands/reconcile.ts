@@ -14,6 +14,7 @@ export async function reconcileAgainstSim(values: { json?: boolean | undefined; 
       console.log(JSON.stringify(report, null, 2));
     } else {
       console.log(`payments ${report.payments}, refunds ${report.refunds}; wallet charges ${report.charges}, wallet refunds ${report.walletRefunds}`);
+      if (report.open.length) console.log(`  ${report.open.length} QR payment(s) still open for the buyer: ${report.open.join(', ')}`);
       for (const m of report.mismatches) console.log(`  ${m.kind.padEnd(24)} ${m.id}  ${m.detail}`);
       console.log(report.mismatches.length === 0 ? 'no mismatches' : `${report.mismatches.length} mismatch(es)`);
     }

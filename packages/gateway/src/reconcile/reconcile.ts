@@ -30,6 +30,8 @@ export interface ReconciliationReport {
   refunds: number;
   charges: number;
   walletRefunds: number;
+  /** QR payments still open for the buyer (the code has not expired): not a difference. */
+  open: string[];
   mismatches: Mismatch[];
 }
 
@@ -52,7 +54,7 @@ const REFUNDED: Record<RefundStatus, boolean> = { processing: false, succeeded: 
 
 /** The comparison itself, over records already read. */
 export function compareWithLedger(
-  payments: ReadonlyArray<{ id: string; status: PaymentStatus; amount: number; currency: string }>,
+  payments: ReadonlyArray<{ id: string; status: PaymentStatus; flow: 'barcode' | 'qr'; amount: number; currency: string }>,
   refunds: ReadonlyArray<{ id: string; status: RefundStatus; amount: number }>,
   ours: ReadonlySet<string>,
   ledger: WalletLedger,
@@ -61,6 +63,7 @@ export function compareWithLedger(
   const walletRefunds = ledger.refunds.filter((r) => ours.has(r.merchant));
 
   const mismatches: Mismatch[] = [];
+  const open: string[] = [];
   const chargeByTrade = new Map(charges.map((c) => [c.outTradeNo, c]));
   const paymentIds = new Set(payments.map((p) => p.id));
   for (const payment of payments) {
@@ -70,6 +73,8 @@ export function compareWithLedger(
       mismatches.push({ kind: 'succeeded_not_charged', id: payment.id, detail: `wallet status ${charge?.status ?? 'none'}` });
     } else if (!PAID[payment.status] && paid) {
       mismatches.push({ kind: isProcessing(payment.status) ? 'still_processing' : 'charged_not_succeeded', id: payment.id, detail: `gateway status ${payment.status}` });
+    } else if (isProcessing(payment.status) && payment.flow === 'qr') {
+      open.push(payment.id);
     } else if (isProcessing(payment.status)) {
       mismatches.push({ kind: 'still_processing', id: payment.id, detail: `wallet status ${charge?.status ?? 'none'}` });
     }
@@ -98,7 +103,7 @@ export function compareWithLedger(
   for (const walletRefund of walletRefunds) {
     if (!refundIds.has(walletRefund.outRefundNo)) mismatches.push({ kind: 'refund_not_recorded', id: walletRefund.outRefundNo, detail: `unknown to the gateway` });
   }
-  return { payments: payments.length, refunds: refunds.length, charges: charges.length, walletRefunds: walletRefunds.length, mismatches };
+  return { payments: payments.length, refunds: refunds.length, charges: charges.length, walletRefunds: walletRefunds.length, open, mismatches };
 }
 
 export async function fetchSimulatorLedger(simUrl: string): Promise<WalletLedger> {
