@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { merchantsCreate } from './commands/merchants.ts';
-import { pay, refund, status } from './commands/payments.ts';
+import { cancel, pay, refund, status } from './commands/payments.ts';
 import { reconcileAgainstSim } from './commands/reconcile.ts';
 import { simRegister } from './commands/sim-register.ts';
 import { webhooks } from './commands/webhooks.ts';
@@ -19,6 +19,7 @@ Usage:
   counterpay merchants create --name NAME [--currency CNY] --json
   counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
   counterpay pay --amount 100 --qr any|alipay|wechat   QR payment: prints the code, waits until paid
+  counterpay cancel PAYMENT_ID           the cashier gives up: cancel a processing payment at the wallet
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
   counterpay webhooks create --endpoint URL [--events payment.succeeded,…] | list | rotate ID | replay ID --since T | delete ID
@@ -31,36 +32,68 @@ and --url (default: COUNTERPAY_URL or http://HOST:PORT).
 Environment: PORT, SIM_PORT, HOST, DATA_DIR, DATABASE_URL, SIM_URL, BUYER_CONFIRM_DEADLINE_S,
 NOTIFY_RETRY_SCHEDULE, LOG_LEVEL, SIM_TLS (see the README).`;
 
+/** The options of every command but `wallets` (which parses its own). */
+const OPTIONS = {
+  name: { type: 'string' },
+  currency: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  amount: { type: 'string' },
+  barcode: { type: 'string' },
+  qr: { type: 'string' },
+  endpoint: { type: 'string' },
+  events: { type: 'string' },
+  since: { type: 'string' },
+  order: { type: 'string' },
+  wait: { type: 'string' },
+  reason: { type: 'string' },
+  key: { type: 'string' },
+  url: { type: 'string' },
+  'against-sim': { type: 'boolean', default: false },
+  tls: { type: 'boolean', default: false },
+  partner: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Each command's own help (`counterpay help CMD` or `counterpay CMD --help`). */
+const COMMAND_HELP: Record<string, string> = {
+  start: 'counterpay start\n  The gateway and the wallet simulator together (what `npm start` runs); makes a demo merchant on the first start.\n  Environment: PORT (8080), SIM_PORT (8090), HOST, DATA_DIR, DATABASE_URL, SIM_TLS, LOG_LEVEL.',
+  serve: 'counterpay serve\n  The gateway only (SIM_URL says where the wallets are). Environment as for start.',
+  sim: 'counterpay sim [--tls]\n  The wallet simulator only; --tls (or SIM_TLS=1) serves HTTPS with its own CA in DATA_DIR.\ncounterpay sim register --json [--partner MCH_ID]\n  Registers a wallet merchant at the running simulator (--partner: a WeChat Pay sub-merchant).',
+  merchants: 'counterpay merchants create --name NAME [--currency CNY] [--json]\n  Creates a merchant (store, terminal, operator, test and live keys) in the configured database; no server needed.',
+  pay: 'counterpay pay --amount N [--currency CNY] (--barcode CODE | --qr any|alipay|wechat) [--order ID] [--wait SECONDS] [--json]\n  N is in minor units (fen, cents). Waits until the payment ends (120 s; QR 600 s). Exit 0 succeeded, 2 otherwise.',
+  cancel: 'counterpay cancel PAYMENT_ID [--json]\n  Cancels a processing payment at the wallet. Exit 0 when the buyer was not charged, 2 when the buyer paid first.',
+  refund: 'counterpay refund PAYMENT_ID [--amount N] [--reason TEXT] [--json]\n  Refunds all that is left, or N minor units.',
+  status: 'counterpay status PAYMENT_ID [--json]',
+  webhooks: 'counterpay webhooks create --endpoint URL [--events payment.succeeded,…] | list | rotate ID | replay ID --since T | delete ID',
+  reconcile: 'counterpay reconcile --against-sim [--json]\n  Compares payments and refunds with the simulator\'s ledger; exit 1 on a difference.',
+};
+
+/** parseArgs' complaint about an option value in the CLI's own words. */
+function readableParseError(error: Error): Error {
+  const option = /Option '(--[a-z-]+)/.exec(error.message)?.[1];
+  if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return new Error(`${option} needs a value${option === '--amount' ? ': a positive whole number in minor units (a negative amount is not one)' : ''}`);
+  }
+  return error;
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'help') {
+    console.log((argv[1] && COMMAND_HELP[argv[1]]) ?? USAGE);
+    return 0;
+  }
   // `wallets` has options of its own (credential files), parsed by its command.
   if (argv[0] === 'wallets') return wallets(argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      currency: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      amount: { type: 'string' },
-      barcode: { type: 'string' },
-      qr: { type: 'string' },
-      endpoint: { type: 'string' },
-      events: { type: 'string' },
-      since: { type: 'string' },
-      order: { type: 'string' },
-      wait: { type: 'string' },
-      reason: { type: 'string' },
-      key: { type: 'string' },
-      url: { type: 'string' },
-      'against-sim': { type: 'boolean', default: false },
-      tls: { type: 'boolean', default: false },
-      partner: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    throw readableParseError(error as Error);
+  }
+  const { values, positionals } = parsed;
   const [command, sub] = positionals;
   if (values.help || !command) {
-    console.log(USAGE);
+    console.log((command && COMMAND_HELP[command]) ?? USAGE);
     return values.help ? 0 : 1;
   }
   switch (command) {
@@ -77,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
       return pay(values);
     case 'refund':
       return refund(sub, values);
+    case 'cancel':
+      return cancel(sub, values);
     case 'status':
       return status(sub, values);
     case 'webhooks':

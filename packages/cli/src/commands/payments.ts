@@ -25,6 +25,8 @@ interface Options extends ClientOptions {
 
 /** Exit codes: 0 done, 2 the payment or refund did not go through (or is still open when the wait ends). */
 const PAYMENT_EXIT_CODES: Record<PaymentStatus, number> = { succeeded: 0, processing: 2, failed: 2, closed: 2 };
+/** Cancel: 0 when the buyer was not charged; 2 when the buyer paid first (refund instead) or it is still closing. */
+const CANCEL_EXIT_CODES: Record<PaymentStatus, number> = { closed: 0, failed: 0, succeeded: 2, processing: 2 };
 const REFUND_EXIT_CODES: Record<RefundStatus, number> = { succeeded: 0, processing: 0, failed: 2 };
 
 interface Payment {
@@ -72,9 +74,11 @@ function show(payment: Payment, json: boolean | undefined): void {
 
 /** Takes a barcode payment and shows progress while the buyer confirms, until a final status. */
 export async function pay(values: Options): Promise<number> {
-  const api = clientFor(values);
   const amount = integer(values.amount, 'amount');
   if (amount === undefined || (!values.barcode && values.qr === undefined)) throw new Error('pay needs --amount (minor units) and --barcode CODE or --qr [alipay|wechat|any]');
+  if (values.barcode && values.qr !== undefined) throw new Error('pay takes --barcode (the buyer shows a code) or --qr (the register shows one), not both');
+  if (values.qr !== undefined && !['alipay', 'wechat', 'any', ''].includes(values.qr)) throw new Error(`--qr is alipay, wechat or any, got "${values.qr}"`);
+  const api = clientFor(values);
   const common = { amount, currency: values.currency ?? 'CNY', merchant_order_id: values.order ?? `cli-${Date.now()}` };
   const body =
     values.qr !== undefined
@@ -104,6 +108,14 @@ export async function refund(paymentId: string | undefined, values: Options): Pr
   );
   console.log(values.json ? JSON.stringify(result, null, 2) : `${result.id}  ${result.status}  ${result.amount} ${result.currency}`);
   return REFUND_EXIT_CODES[result.status];
+}
+
+/** The cashier gives up: cancels a processing payment at the wallet and shows how it ended. */
+export async function cancel(paymentId: string | undefined, values: Options): Promise<number> {
+  if (!paymentId) throw new Error('cancel needs a payment id: counterpay cancel pay_…');
+  const payment = await clientFor(values).request<Payment>('POST', `/v1/payments/${paymentId}/cancel`, { wait_seconds: 10 });
+  show(payment, values.json);
+  return CANCEL_EXIT_CODES[payment.status];
 }
 
 export async function status(paymentId: string | undefined, values: Options): Promise<number> {
