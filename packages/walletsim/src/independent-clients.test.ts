@@ -1,25 +1,12 @@
-import { createRequire } from 'node:module';
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MerchantRegistration, type RunningSimulator, startSimulator } from './index.ts';
+import { tenpayFor } from './testing/tenpay-client.ts';
 
 /**
  * The simulator is checked by clients it shares no code with: the official `alipay-sdk` and the
  * `tenpay` WeChat Pay v2 library call it as a real merchant would, and must accept its signed answers.
  */
-const require = createRequire(import.meta.url);
-const Tenpay = require('tenpay') as new (config: { appid: string; mchid: string; partnerKey: string }) => TenpayClient;
-interface TenpayClient {
-  urls: Record<string, string>;
-  micropay(params: Record<string, unknown>): Promise<Record<string, string>>;
-  orderQuery(params: Record<string, unknown>): Promise<Record<string, string>>;
-  reverse(params: Record<string, unknown>): Promise<Record<string, string>>;
-  refund(params: Record<string, unknown>): Promise<Record<string, string>>;
-  refundQuery(params: Record<string, unknown>): Promise<Record<string, string>>;
-  closeOrder(params: Record<string, unknown>): Promise<Record<string, string>>;
-  unifiedOrder(params: Record<string, unknown>): Promise<Record<string, string>>;
-}
-
 let sim: RunningSimulator;
 let credentials: MerchantRegistration;
 let n = 0;
@@ -125,11 +112,7 @@ describe('the official alipay-sdk against the simulator', () => {
 
 describe('tenpay (WeChat Pay v2) against the simulator', () => {
   const client = (signType?: string) => {
-    const tenpay = new Tenpay({ appid: credentials.wechat.appId, mchid: credentials.wechat.mchId, partnerKey: credentials.wechat.apiKey });
-    for (const [name, path] of Object.entries({ micropay: '/pay/micropay', orderquery: '/pay/orderquery', reverse: '/secapi/pay/reverse', refund: '/secapi/pay/refund', refundquery: '/pay/refundquery', closeorder: '/pay/closeorder', unifiedorder: '/pay/unifiedorder' })) {
-      tenpay.urls[name] = `${sim.url}${path}`;
-    }
-    return { tenpay, signType };
+    return { tenpay: tenpayFor(sim.url, credentials.wechat), signType };
   };
 
   for (const signType of ['MD5', 'HMAC-SHA256']) {
@@ -160,11 +143,8 @@ describe('tenpay (WeChat Pay v2) against the simulator', () => {
   });
 
   it('refuses a wrong key, an unknown mch_id and an appid that is not the merchant\'s, each with its own message', async () => {
-    const attempt = (config: { appid: string; mchid: string; partnerKey: string }) => {
-      const tenpay = new Tenpay(config);
-      tenpay.urls.orderquery = `${sim.url}/pay/orderquery`;
-      return tenpay.orderQuery({ out_trade_no: 'x' });
-    };
+    const attempt = (config: { appid: string; mchid: string; partnerKey: string }) =>
+      tenpayFor(sim.url, { appId: config.appid, mchId: config.mchid, apiKey: config.partnerKey }).orderQuery({ out_trade_no: 'x' });
     const { appId, mchId, apiKey } = credentials.wechat;
     await expect(attempt({ appid: appId, mchid: mchId, partnerKey: 'not-the-key' })).rejects.toThrow(/^签名错误$/);
     await expect(attempt({ appid: appId, mchid: '1000000000', partnerKey: apiKey })).rejects.toThrow('MCHID不存在');
