@@ -290,7 +290,7 @@ for (const kind of await testDatabaseKinds()) {
       expect(crossed.body.error.code).toBe('livemode_mismatch');
       expect((await api('POST', `/v1/payments/${live.id}/refunds`, { amount: 1 }, h.merchant.secret_key)).status).toBe(404);
       const liveRefund = (await api('POST', `/v1/payments/${live.id}/refunds`, { amount: 1 })).body;
-      expect(liveRefund.status).toBe('succeeded');
+      expect(liveRefund).toMatchObject({ status: 'succeeded', livemode: true });
       expect((await api('GET', `/v1/refunds/${liveRefund.id}`, undefined, h.merchant.secret_key)).status).toBe(404);
 
       const liveEvents = (await api('GET', '/v1/events?limit=100')).body.data as Array<{ livemode: boolean; data: { object: { id: string } } }>;

@@ -52,6 +52,7 @@ export function toRefundObject(row: RefundRow) {
     wallet_refund_id: row.wallet_refund_id,
     created_at: row.created_at,
     succeeded_at: row.succeeded_at,
+    livemode: row.livemode === 1,
   };
 }
 

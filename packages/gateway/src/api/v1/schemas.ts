@@ -95,6 +95,7 @@ export const RefundSchema = Type.Object(
     wallet_refund_id: NullableString,
     created_at: Type.String(),
     succeeded_at: NullableString,
+    livemode: Type.Boolean(),
   },
 );
 
