@@ -20,6 +20,7 @@ import type { MerchantScope } from '../repositories/scope.ts';
 import type { NewTask, TaskRepository } from '../repositories/task-repository.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { PaymentActions } from './payment-actions.ts';
+import { objectForIdempotencyKey } from './idempotency.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
 
@@ -191,15 +192,8 @@ export class PaymentService {
 
   /** A retry is the same order id (or idempotency key) with the same request; anything else conflicts. */
   private async findRetry(scope: MerchantScope, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
-    if (idempotencyKey) {
-      const key = await this.idempotencyKeys.find(scope.merchantId, idempotencyKey);
-      if (key) {
-        if (key.request_hash !== hash || key.scope !== 'payment.create') {
-          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
-        }
-        return this.#sameMode(scope, await this.payments.get(key.object_id), 'Idempotency-Key');
-      }
-    }
+    const keyed = await objectForIdempotencyKey(this.idempotencyKeys, scope.merchantId, idempotencyKey, 'payment.create', hash);
+    if (keyed) return this.#sameMode(scope, await this.payments.get(keyed), 'Idempotency-Key');
     const byOrder = this.#sameMode(scope, await this.payments.findAnyByMerchantOrderId(scope.merchantId, merchantOrderId), 'merchant_order_id');
     if (!byOrder) return null;
     if (byOrder.request_hash !== hash) {

@@ -8,6 +8,7 @@ import { type MerchantScope, inScope } from '../repositories/scope.ts';
 import type { TaskRepository } from '../repositories/task-repository.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { firstCallBudgetMs } from './payment-service.ts';
+import { objectForIdempotencyKey } from './idempotency.ts';
 import { requestHash } from './request-hash.ts';
 import type { WalletGateway } from './wallet-gateway.ts';
 
@@ -167,15 +168,8 @@ export class RefundService {
   }
 
   private async findRetry(scope: MerchantScope, hash: string, merchantRefundId?: string | null, idempotencyKey?: string): Promise<RefundRow | null> {
-    if (idempotencyKey) {
-      const key = await this.idempotencyKeys.find(scope.merchantId, idempotencyKey);
-      if (key) {
-        if (key.request_hash !== hash || key.scope !== 'refund.create') {
-          throw new IdempotencyError('idempotency_key_reused', 'This Idempotency-Key was already used with different request parameters.');
-        }
-        return this.refunds.getInScope(scope, key.object_id);
-      }
-    }
+    const keyed = await objectForIdempotencyKey(this.idempotencyKeys, scope.merchantId, idempotencyKey, 'refund.create', hash);
+    if (keyed) return this.refunds.getInScope(scope, keyed);
     if (!merchantRefundId) return null;
     const existing = await this.refunds.findByMerchantRefundId(scope.merchantId, merchantRefundId);
     if (!existing) return null;
