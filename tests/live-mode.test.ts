@@ -282,6 +282,9 @@ for (const kind of await testDatabaseKinds()) {
       const { body: test } = await pay('280000000000000001', h.merchant.secret_key);
       expect(live).toMatchObject({ status: 'succeeded', livemode: true });
       expect(test).toMatchObject({ status: 'succeeded', livemode: false });
+      // The test key sees the simulator account made at its first payment, shown like a connected one.
+      const testAccounts = (await api('GET', '/v1/wallet_accounts', undefined, h.merchant.secret_key)).body.data;
+      expect(testAccounts.find((a: { wallet: string }) => a.wallet === 'alipay')).toMatchObject({ livemode: false, endpoint: 'simulator', app_id: expect.stringMatching(/^2021/) });
       expect((await api('GET', `/v1/payments/${live.id}`, undefined, h.merchant.secret_key)).status).toBe(404);
       expect((await api('GET', `/v1/payments/${test.id}`)).status).toBe(404);
       // The same order id retried with the other mode's key is a conflict, never the other mode's payment.

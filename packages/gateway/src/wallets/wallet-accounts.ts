@@ -160,7 +160,7 @@ export class WalletAccounts {
         wallet: account.wallet,
         livemode: 0,
         endpoint: null,
-        summary: JSON.stringify({ identity: WalletAccounts.identity(account) }),
+        summary: JSON.stringify(summarizeAccount(account)),
         credentials_ciphertext: this.box.seal(JSON.stringify(account)),
         created_at: now,
         updated_at: now,
