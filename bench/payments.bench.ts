@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { SecretBox } from '@counterpay/core';
 import { connectDatabase } from '@counterpay/db';
 import { createLogger, createMerchant, startGateway } from '@counterpay/gateway';
 import { startSimulator } from '@counterpay/walletsim';

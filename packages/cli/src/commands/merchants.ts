@@ -1,4 +1,3 @@
-import { SecretBox } from '@counterpay/core';
 import { createMerchant, loadConfig, openDatabase } from '@counterpay/gateway';
 
 /** Creates a merchant directly in the configured database: works with no server running. */

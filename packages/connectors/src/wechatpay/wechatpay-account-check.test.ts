@@ -4,7 +4,6 @@ import { CannedWalletServer, type ReceivedRequest } from '../testing/canned-wall
 import { runWithExtraCa, type ChildStep } from '../testing/child-process-calls.ts';
 import { serverCertificate, testCa } from '../testing/test-certificates.ts';
 import { answerByPath, calls, connector, credentials, requestFields, server, signedXml, useCannedWechat } from '../testing/wechat-test-bench.ts';
-import { WechatPayConnector } from './wechatpay-connector.ts';
 import { buildWechatXml } from './wechatpay-xml.ts';
 
 useCannedWechat();
