@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { AuthenticationError, type Currency, Secret, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
+import { type Currency, Secret, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
 import type { ApiKeyKind, MerchantRepository, StoreRow } from '../repositories/merchant-repository.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
 
@@ -174,13 +174,6 @@ export class MerchantService {
       feeRateBps: merchant.fee_rate_bps,
       feeVatBps: merchant.fee_vat_bps,
     };
-  }
-
-  /** Like `authenticate`, for hooks that must refuse: throws the authentication error. */
-  async requireMerchant(key: string, kind: ApiKeyKind): Promise<AuthenticatedMerchant> {
-    const merchant = await this.authenticate(key, kind);
-    if (!merchant) throw new AuthenticationError();
-    return merchant;
   }
 
   /** A dialect's account (PingPong accId, ScanForPay partnerNo) with its secret, or null. */

@@ -61,18 +61,6 @@ export class MerchantRepository {
     return row ?? null;
   }
 
-  /** The merchant's credential for a dialect in one mode (the webhook secret has one for both modes). */
-  async dialectCredentialOf(merchantId: string, dialect: string, livemode?: boolean): Promise<DialectCredentialRow | null> {
-    const row = await this.#db
-      .selectFrom('dialect_credentials')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where('dialect', '=', dialect)
-      .$if(livemode !== undefined, (q) => q.where('livemode', '=', livemode ? 1 : 0))
-      .executeTakeFirst();
-    return row ?? null;
-  }
-
   /** The store a request names by its number, or the merchant's first store when it names none. */
   async findStore(merchantId: string, storeNo?: string): Promise<StoreRow | null> {
     const row = await this.#db
