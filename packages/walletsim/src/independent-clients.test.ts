@@ -1,7 +1,7 @@
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MerchantRegistration, type RunningSimulator, startSimulator } from './index.ts';
-import { tenpayFor } from './testing/tenpay-client.ts';
+import { registerAt, tenpayFor } from './testing/tenpay-client.ts';
 
 /**
  * The simulator is checked by clients it shares no code with: the official `alipay-sdk` and the
@@ -14,7 +14,7 @@ const orderNo = () => `client-${Date.now()}-${n++}`;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, confirmDelayMs: 300, lostAnswerDelayMs: 300 });
-  credentials = (await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"client test"}' })).json()) as typeof credentials;
+  credentials = await registerAt(sim.url, 'client test');
 });
 afterAll(async () => {
   await sim?.close();
@@ -103,7 +103,7 @@ describe('the official alipay-sdk against the simulator', () => {
   });
 
   it('rejects a request signed with another key, in a signed answer the SDK accepts', async () => {
-    const other = (await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as typeof credentials;
+    const other = await registerAt(sim.url, 'other');
     const forged = new AlipaySdk({ appId: credentials.alipay.appId, privateKey: other.alipay.appPrivateKey, alipayPublicKey: credentials.alipay.alipayPublicKey, keyType: 'PKCS8', gateway: `${sim.url}/gateway.do`, endpoint: sim.url });
     const result = await forged.exec('alipay.trade.query', { bizContent: { out_trade_no: 'x' } }, { validateSign: true });
     expect(result).toMatchObject({ code: '40002', subCode: 'isv.invalid-signature' });

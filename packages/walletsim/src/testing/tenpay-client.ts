@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { MerchantRegistration } from '../merchant-registration.ts';
 import { TENPAY_PATHS } from './tenpay-in-child.ts';
 
 /** The methods of the `tenpay` WeChat Pay v2 client (it shares no code with the simulator) the tests call. */
@@ -20,4 +21,10 @@ export function tenpayFor(baseUrl: string, wechat: { appId: string; mchId: strin
   const client = new Tenpay({ appid: wechat.appId, mchid: wechat.mchId, partnerKey: wechat.apiKey });
   for (const [name, path] of Object.entries(TENPAY_PATHS)) client.urls[name] = `${baseUrl}${path}`;
   return client;
+}
+
+/** Registers a merchant at a plain-HTTP simulator, as `counterpay sim register` does. */
+export async function registerAt(simUrl: string, name: string): Promise<MerchantRegistration> {
+  const response = await fetch(`${simUrl}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  return (await response.json()) as MerchantRegistration;
 }

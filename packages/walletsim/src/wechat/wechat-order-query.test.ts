@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MerchantRegistration, type RunningSimulator, startSimulator } from '../index.ts';
-import { type TenpayClient, tenpayFor } from '../testing/tenpay-client.ts';
+import { type RunningSimulator, startSimulator } from '../index.ts';
+import { type TenpayClient, registerAt, tenpayFor } from '../testing/tenpay-client.ts';
 
 /** WeChat Pay v2 orderquery of unpaid orders as the `tenpay` client sees it. */
 let sim: RunningSimulator;
@@ -10,8 +10,7 @@ const orderNo = () => `order-${Date.now()}-${n++}`;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, confirmDelayMs: 300, lostAnswerDelayMs: 300 });
-  const credentials = (await (await fetch(`${sim.url}/admin/merchants`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"query test"}' })).json()) as MerchantRegistration;
-  tenpay = tenpayFor(sim.url, credentials.wechat);
+  tenpay = tenpayFor(sim.url, (await registerAt(sim.url, 'query test')).wechat);
 });
 afterAll(async () => {
   await sim?.close();
