@@ -9,8 +9,14 @@ import { waitUntil } from './support/wait.ts';
 describe('ScanForPay dialect', () => {
   let h: Harness;
   beforeAll(async () => {
-    // The buyer confirms a password payment (test codes …2) after 2 s, past the 1 s a pay waits.
-    h = await startHarness('sqlite', { paymentWaitMs: 1000, simConfirmDelayMs: 2000 });
+    // The buyer confirms a password payment (test codes …2) after 4 s (within the 6 s deadline), well past
+    // the 2 s a pay waits, so those stay pending while a code that succeeds at once has time to, even on a
+    // loaded machine.
+    h = await startHarness('sqlite', { paymentWaitMs: 2000, simConfirmDelayMs: 4000, buyerConfirmDeadlineMs: 6000 });
+    // The merchant's first payment registers it at the simulator (key generation): not part of any test.
+    for (const barcode of ['280000000000000001', '130000000000000001']) {
+      await h.api('POST', '/v1/payments', { amount: 100, currency: 'CNY', merchant_order_id: `warm-${barcode}`, barcode });
+    }
   });
   afterAll(async () => {
     await h?.close();
