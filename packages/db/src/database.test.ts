@@ -28,7 +28,7 @@ const TABLES = [
 ] satisfies (keyof Database)[];
 
 /** Every migration, in order: each is recorded exactly once. */
-const MIGRATIONS = ['0001_initial', '0002_notifications', '0003_livemode'];
+const MIGRATIONS = ['0001_initial', '0002_notifications', '0003_livemode', '0004_buyer_and_endpoint_format'];
 
 const unique = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 const NOW = '2025-01-02T03:04:05.678Z';
@@ -58,6 +58,8 @@ function paymentRow(merchantId: string, overrides: Partial<PaymentTable> = {}): 
     failure_code: null,
     failure_message: null,
     wallet_transaction_id: null,
+    buyer_account: null,
+    buyer_id: null,
     description: null,
     metadata: '{}',
     notify_url: null,

@@ -256,6 +256,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('events_merchant_mode').on('events').columns(['merchant_id', 'livemode', 'id']).execute();
     },
   },
+  '0004_buyer_and_endpoint_format': {
+    async up(db: Kysely<any>) {
+      // The payer as the wallet reports them (ScanForPay's buyer/buyerId, PingPong's buyer fields).
+      await db.schema.alterTable('payments').addColumn('buyer_account', 'text').execute();
+      await db.schema.alterTable('payments').addColumn('buyer_id', 'text').execute();
+      // Native endpoints get native events only; an `omise` endpoint is an Omise merchant's dashboard webhook.
+      await db.schema.alterTable('webhook_endpoints').addColumn('format', 'text', (c) => c.notNull().defaultTo('native')).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

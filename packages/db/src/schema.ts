@@ -107,6 +107,9 @@ export interface PaymentTable {
   failure_code: FailureCode | null;
   failure_message: string | null;
   wallet_transaction_id: string | null;
+  /** The payer as the wallet names them: a masked login (Alipay buyer_logon_id) and a stable id (Alipay buyer_user_id, WeChat Pay openid). */
+  buyer_account: string | null;
+  buyer_id: string | null;
   description: string | null;
   metadata: string;
   notify_url: string | null;
@@ -225,6 +228,8 @@ export interface WebhookEndpointTable {
   /** enabled | disabled (by the merchant) | failing (a delivery exhausted every retry). */
   status: string;
   livemode: Generated<number>;
+  /** What the endpoint receives: `native` events, or `omise` events (Omise's dashboard webhook) of payments made through the Omise API. */
+  format: string;
   created_at: string;
   updated_at: string;
 }

@@ -170,6 +170,8 @@ export class PaymentService {
       failure_code: null,
       failure_message: null,
       wallet_transaction_id: null,
+      buyer_account: null,
+      buyer_id: null,
       request_hash: hash,
       livemode: scope.livemode ? 1 : 0,
       version: 1,

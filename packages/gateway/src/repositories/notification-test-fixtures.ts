@@ -40,6 +40,8 @@ export async function insertPayment(db: Kysely<Database>, merchantId: string, op
     failure_code: null,
     failure_message: null,
     wallet_transaction_id: '2025010222001',
+    buyer_account: null,
+    buyer_id: null,
     description: null,
     metadata: '{}',
     notify_url: opts.notifyUrl ?? null,

@@ -72,6 +72,7 @@ export class WebhookEndpointRepository {
       previous_secret_ciphertext: null,
       previous_secret_expires_at: null,
       status: 'enabled',
+      format: 'native',
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };

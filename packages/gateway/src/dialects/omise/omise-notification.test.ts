@@ -28,6 +28,8 @@ const paid: PaymentRow = {
   failure_code: null,
   failure_message: null,
   wallet_transaction_id: '2020070722001',
+  buyer_account: null,
+  buyer_id: null,
   description: null,
   metadata: '{"order":"A-1"}',
   notify_url: null,

@@ -31,6 +31,8 @@ function payment(overrides: Partial<PaymentRow> = {}): PaymentRow {
     failure_code: null,
     failure_message: null,
     wallet_transaction_id: null,
+    buyer_account: null,
+    buyer_id: null,
     description: null,
     metadata: '{}',
     notify_url: null,
