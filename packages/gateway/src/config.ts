@@ -93,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       alipay: intFromEnv(env, 'ALIPAY_QUERY_INTERVAL_MS', 3000),
       wechat: intFromEnv(env, 'WECHAT_QUERY_INTERVAL_MS', 5000),
     },
-    defaultWaitMs: intFromEnv(env, 'PAYMENT_WAIT_S', 5) * 1000,
+    // Longer than the buyer's usual password confirmation (~5 s) plus one query interval, so a register's first answer is final.
+    defaultWaitMs: intFromEnv(env, 'PAYMENT_WAIT_S', 15) * 1000,
     qrMinExpiryS: intFromEnv(env, 'QR_MIN_EXPIRY_S', 60),
     workerTickMs: intFromEnv(env, 'WORKER_TICK_MS', 500),
     leaseMs: intFromEnv(env, 'WORKER_LEASE_MS', 30_000),

@@ -43,7 +43,7 @@ export const CreatePaymentBody = Type.Object(
     operator_id: Type.Optional(Type.String({ maxLength: 64 })),
     notify_url: Type.Optional(Type.String({ maxLength: 512, pattern: '^https?://' })),
     metadata: Type.Optional(Metadata),
-    wait_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30, description: 'How long to wait for a final status before answering `processing` (default 5).' })),
+    wait_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30, description: 'How long to wait for a final status before answering `processing` (default 15).' })),
   },
   { additionalProperties: false },
 );
