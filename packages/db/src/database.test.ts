@@ -60,6 +60,7 @@ function paymentRow(merchantId: string, overrides: Partial<PaymentTable> = {}): 
     wallet_transaction_id: null,
     buyer_account: null,
     buyer_id: null,
+    switched_from_wallet: null,
     description: null,
     metadata: '{}',
     notify_url: null,

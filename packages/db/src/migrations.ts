@@ -261,6 +261,8 @@ const migrations: Record<string, Migration> = {
       // The payer as the wallet reports them (ScanForPay's buyer/buyerId, PingPong's buyer fields).
       await db.schema.alterTable('payments').addColumn('buyer_account', 'text').execute();
       await db.schema.alterTable('payments').addColumn('buyer_id', 'text').execute();
+      // A one-for-all QR code the buyer first opened in one wallet and then paid in another.
+      await db.schema.alterTable('payments').addColumn('switched_from_wallet', 'text').execute();
       // Native endpoints get native events only; an `omise` endpoint is an Omise merchant's dashboard webhook.
       await db.schema.alterTable('webhook_endpoints').addColumn('format', 'text', (c) => c.notNull().defaultTo('native')).execute();
     },

@@ -110,6 +110,8 @@ export interface PaymentTable {
   /** The payer as the wallet names them: a masked login (Alipay buyer_logon_id) and a stable id (Alipay buyer_user_id, WeChat Pay openid). */
   buyer_account: string | null;
   buyer_id: string | null;
+  /** A one-for-all QR code whose buyer switched wallets: the wallet whose order was closed for it (it cannot be reopened). */
+  switched_from_wallet: Wallet | null;
   description: string | null;
   metadata: string;
   notify_url: string | null;

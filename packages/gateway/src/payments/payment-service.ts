@@ -172,6 +172,7 @@ export class PaymentService {
       wallet_transaction_id: null,
       buyer_account: null,
       buyer_id: null,
+      switched_from_wallet: null,
       request_hash: hash,
       livemode: scope.livemode ? 1 : 0,
       version: 1,

@@ -42,6 +42,7 @@ export async function insertPayment(db: Kysely<Database>, merchantId: string, op
     wallet_transaction_id: '2025010222001',
     buyer_account: null,
     buyer_id: null,
+    switched_from_wallet: null,
     description: null,
     metadata: '{}',
     notify_url: opts.notifyUrl ?? null,

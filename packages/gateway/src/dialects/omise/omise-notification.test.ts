@@ -30,6 +30,7 @@ const paid: PaymentRow = {
   wallet_transaction_id: '2020070722001',
   buyer_account: null,
   buyer_id: null,
+  switched_from_wallet: null,
   description: null,
   metadata: '{"order":"A-1"}',
   notify_url: null,

@@ -33,6 +33,7 @@ function payment(overrides: Partial<PaymentRow> = {}): PaymentRow {
     wallet_transaction_id: null,
     buyer_account: null,
     buyer_id: null,
+    switched_from_wallet: null,
     description: null,
     metadata: '{}',
     notify_url: null,
