@@ -69,6 +69,44 @@ describe('QR payments', () => {
     });
   }
 
+  it('lets the buyer switch wallets on one code: the first order is closed before the second opens', async () => {
+    const { body } = await createQr({});
+    // The buyer opens the code in Alipay and gets to the password screen, then changes their mind.
+    const scanned = await fetch(`${h.simUrl}/app/c/${consumerId}/scan`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ content: body.qr_url, wallet: 'alipay' }).toString(),
+      redirect: 'manual',
+    });
+    expect(scanned.status).toBe(303);
+    const alipayOrderPage = new URL(scanned.headers.get('location')!, h.simUrl).toString();
+
+    expect((await payInApp(body.qr_url, 'wechat')).body.outcome).toBe('paid');
+    expect(await settled(body.id)).toMatchObject({ status: 'succeeded', wallet: 'wechat' });
+
+    // The Alipay order was closed at Alipay, so the buyer cannot pay twice.
+    const late = await fetch(alipayOrderPage, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'password=123456' });
+    expect(late.status).toBe(400);
+    const charges = (await h.ledger()).charges.filter((c) => c.outTradeNo === body.id);
+    expect(charges.map((c) => [c.wallet, c.status]).sort()).toEqual([
+      ['alipay', 'closed'],
+      ['wechat', 'paid'],
+    ]);
+  });
+
+  it('switches once: the closed order cannot be reopened, the code stays payable in the second wallet', async () => {
+    const { body } = await createQr({});
+    const open = (wallet: 'alipay' | 'wechat') =>
+      fetch(body.qr_url, { headers: { 'user-agent': wallet === 'alipay' ? 'AlipayClient/10.5' : 'MicroMessenger/8.0' }, redirect: 'manual' });
+    expect((await open('alipay')).status).toBe(302);
+    expect((await open('wechat')).status).toBe(302);
+    const back = await open('alipay');
+    expect(back.status).toBe(409);
+    expect(await back.text()).toContain('being paid with WeChat Pay');
+    expect((await payInApp(body.qr_url, 'wechat')).body.outcome).toBe('paid');
+    expect(await settled(body.id)).toMatchObject({ status: 'succeeded', wallet: 'wechat' });
+  });
+
   it('reconciles a code still open for the buyer as open, not as a difference', async () => {
     const { body } = await createQr({ wallet: 'alipay', expires_in: 300 });
     const report = await h.reconcile();

@@ -44,11 +44,11 @@ export class PaymentActions {
   async apply(payment: PaymentRow, action: PaymentAction, task: TaskView): Promise<PaymentRow | null> {
     switch (action.kind) {
       case 'succeed':
-        return this.#change(payment.id, { to: 'succeeded', walletTransactionId: action.walletTransactionId, paidAt: action.paidAt });
+        return this.#change(payment.id, { to: 'succeeded', walletTransactionId: action.walletTransactionId, paidAt: action.paidAt, decidedBy: payment.wallet });
       case 'fail':
-        return this.#change(payment.id, { to: 'failed', failureCode: action.failureCode });
+        return this.#change(payment.id, { to: 'failed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'close':
-        return this.#change(payment.id, { to: 'closed', failureCode: action.failureCode });
+        return this.#change(payment.id, { to: 'closed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'show_qr': {
         const row = await this.payments.setQrCode(payment.id, action.qrCode);
         this.feed.changed(payment.id);

@@ -17,6 +17,10 @@ export interface QrPaymentInput extends CommonPaymentInput {
 /** Seed 001: a QR code is valid from 1 minute (config.qrMinExpiryS) to 3 days, 3 days by default. */
 export const QR_MAX_EXPIRY_S = 3 * 24 * 3600;
 
+/** How long a wallet switch waits for a resolver query on the same payment to finish: 10 × 100 ms. */
+const LEASE_ATTEMPTS = 10;
+const LEASE_RETRY_MS = 100;
+
 const WALLET_NAMES: Record<Wallet, string> = { alipay: 'Alipay', wechat: 'WeChat Pay' };
 
 /**
@@ -82,15 +86,51 @@ export class QrPaymentService {
 
   /**
    * A wallet app opened the one-for-all code: bind the payment to that wallet (first app wins) and make
-   * the wallet's order. Returns the payment, whose `qr_code` is the wallet's own pay URL.
+   * the wallet's order. Opened in another wallet later, the buyer switches (see `switchWallet`). Returns
+   * the payment, whose `qr_code` is the wallet's own pay URL.
    */
   async openInWallet(paymentId: string, wallet: Wallet): Promise<PaymentRow> {
     const bound = await this.payments.bindWallet(paymentId, wallet);
     if (!bound || bound.flow !== 'qr') throw new StateError('not_a_qr_payment', 'This is not a QR payment.');
     if (isFinalPaymentStatus(bound.status)) return bound;
-    if (bound.wallet !== wallet) throw new StateError('qr_bound_to_other_wallet', `This code is already being paid with ${WALLET_NAMES[bound.wallet!]}.`);
+    if (bound.wallet !== wallet) return this.switchWallet(bound, wallet);
     if (bound.qr_code) return bound;
     return this.openWalletOrder(bound, wallet);
+  }
+
+  /**
+   * The buyer opened the code in a second wallet: close the first wallet's order, and only once that
+   * wallet confirms it closed (so it can never be paid too) open the second's. The task's lease keeps the
+   * resolver from querying meanwhile. Once only: a closed order number cannot be opened again.
+   */
+  private async switchWallet(payment: PaymentRow, to: Wallet): Promise<PaymentRow> {
+    const from = payment.wallet!;
+    if (payment.switched_from_wallet) {
+      throw new StateError('qr_bound_to_other_wallet', `This code is being paid with ${WALLET_NAMES[from]}; ask the cashier for a new code to pay with ${WALLET_NAMES[to]}.`);
+    }
+    if (!(await this.leaseTask(payment.id))) throw new StateError('qr_bound_to_other_wallet', `${WALLET_NAMES[from]} is being asked about this code; scan it again in a moment.`);
+    const target = { merchantId: payment.merchant_id, livemode: payment.livemode === 1, wallet: from, paymentId: payment.id };
+    const closed = await this.wallets.call(target, (connector, ctx) => connector.close(ctx, payment.id)).catch(async (error: unknown) => {
+      await this.tasks.reschedule('payment', payment.id, new Date());
+      throw error;
+    });
+    if (closed.kind === 'cancelled') {
+      const switched = await this.payments.switchWallet(payment.id, from, to);
+      if (switched) return this.openWalletOrder(switched, to);
+    }
+    // Not switched: the resolver looks at the first wallet's order right away (it may have been paid).
+    await this.tasks.reschedule('payment', payment.id, new Date());
+    if (closed.kind === 'paid') throw new StateError('qr_bound_to_other_wallet', `This code was just paid with ${WALLET_NAMES[from]}.`);
+    throw new StateError('qr_bound_to_other_wallet', `${WALLET_NAMES[from]} did not confirm closing its order; scan the code again in a moment.`);
+  }
+
+  /** A resolver query in flight holds the lease for a moment: wait briefly for it. */
+  private async leaseTask(paymentId: string): Promise<boolean> {
+    for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+      if (await this.tasks.lease('payment', paymentId, this.config.leaseMs)) return true;
+      await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS));
+    }
+    return false;
   }
 
   /** Asks the wallet for its QR order, applies what it said, and hands the payment to the resolver. */

@@ -16,6 +16,11 @@ export interface PaymentChange {
   failureCode?: FailureCode;
   walletTransactionId?: string | null;
   paidAt?: Date | null;
+  /**
+   * The wallet whose answer decided the change: it holds only while the payment is still bound to it
+   * (a one-for-all QR code the buyer switched to another wallet meanwhile is not closed by the old one).
+   */
+  decidedBy?: Wallet | null;
 }
 
 export interface PaymentListFilter {
@@ -145,6 +150,7 @@ export class PaymentRepository {
     return this.#db.transaction().execute(async (trx) => {
       const current = await lockPaymentRow(trx, this.kind, id);
       if (!current || isFinalPaymentStatus(current.status)) return null;
+      if (change.decidedBy !== undefined && current.wallet !== change.decidedBy) return null;
       const next = paymentTransition(current.status, change.to, now, { failureCode: change.failureCode, paidAt: change.paidAt });
       const result = await trx
         .updateTable('payments')
@@ -191,6 +197,20 @@ export class PaymentRepository {
       if (!row || row.wallet || isFinalPaymentStatus(row.status)) return row;
       await trx.updateTable('payments').set({ wallet, updated_at: new Date().toISOString() }).where('id', '=', id).where('wallet', 'is', null).execute();
       return { ...row, wallet };
+    });
+  }
+
+  /**
+   * The buyer opened a one-for-all QR code in another wallet after the first wallet's order was closed:
+   * rebinds the payment to `to` (once; the closed order cannot be reopened). Null when it changed meanwhile.
+   */
+  async switchWallet(id: string, from: Wallet, to: Wallet, now = new Date()): Promise<PaymentRow | null> {
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await lockPaymentRow(trx, this.kind, id);
+      if (!row || row.flow !== 'qr' || row.wallet !== from || row.switched_from_wallet || isFinalPaymentStatus(row.status)) return null;
+      const changes = { wallet: to, switched_from_wallet: from, qr_code: null, version: row.version + 1, updated_at: now.toISOString() };
+      await trx.updateTable('payments').set(changes).where('id', '=', id).where('version', '=', row.version).execute();
+      return { ...row, ...changes };
     });
   }
 

@@ -87,6 +87,21 @@ export class TaskRepository {
     return result.rows;
   }
 
+  /**
+   * Takes one task's lease now if nobody holds it (not even this instance's resolver): work outside the
+   * resolver (a wallet switch) that must not run beside a query. Released by `reschedule` like a claim.
+   */
+  async lease(kind: TaskKind, objectId: string, leaseMs: number, now = new Date()): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('tasks')
+      .set({ lease_owner: this.owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('kind', '=', kind)
+      .where('object_id', '=', objectId)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Records, before the first cancel call goes out, that this task is now cancelling (see TaskTable). */
   async markCancelStarted(kind: TaskKind, objectId: string, at = new Date()): Promise<void> {
     await this.#db
