@@ -13,6 +13,10 @@ import { qrPageRoutes } from './api/qr-page-routes.ts';
 import { omisePlugin } from './dialects/omise/omise-plugin.ts';
 import { scanForPayPlugin } from './dialects/scanforpay/scanforpay-plugin.ts';
 import { pingPongPlugin } from './dialects/pingpong/pingpong-plugin.ts';
+import { PINGPONG_DOCS } from './dialects/pingpong/pingpong-docs.ts';
+import { SCANFORPAY_DOCS } from './dialects/scanforpay/scanforpay-docs.ts';
+import { OMISE_DOCS } from './dialects/omise/omise-docs.ts';
+import { API_TAGS, documentRoutes } from './api/route-docs.ts';
 import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
 import type { Services } from './services.ts';
 
@@ -37,9 +41,16 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     openapi: {
       openapi: '3.0.3',
       info: { title: 'counterpay native API', version: 'v1', description: 'In-store Alipay and WeChat Pay payments. Amounts are integers in minor units.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' } } },
+      tags: API_TAGS,
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Your secret key, sk_test_…' },
+          omiseBasic: { type: 'http', scheme: 'basic', description: 'Omise: your Omise secret key (skey_test_…) as the user name, empty password.' },
+        },
+      },
       security: [{ bearer: [] }],
     },
+    transform: documentRoutes([...PINGPONG_DOCS, ...SCANFORPAY_DOCS, ...OMISE_DOCS]),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   registerMetrics(app);
