@@ -1,0 +1,164 @@
+/**
+ * Notification throughput with dead receivers: N events, each with one delivery to one of 100 local
+ * receivers, inserted in bulk into the gateway's outbox tables (clones of a real event and delivery),
+ * then a gateway process with its workers delivers them. Run once with every receiver healthy and once
+ * with 10 of them accepting the connection and never answering; deliveries/s of the healthy ones compared.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Context } from '../lib/context.ts';
+import { authHeaders, counterpayEnv, createMerchant, type Merchant, startGateway, startSimulator, WECHAT_CODE } from '../lib/counterpay.ts';
+import { cpuMeter, rssMb } from '../lib/proc-stats.ts';
+import { type Child, startProcess, stopAll, tsEntry } from '../lib/processes.ts';
+import { ratio } from '../lib/report.ts';
+
+const RECEIVERS = 100;
+const DEAD = 10;
+const FAR_FUTURE = '9999-01-01T00:00:00.000Z';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startReceivers(count: number, dead: number): Promise<Child> {
+  return startProcess('notification receivers', tsEntry('servers/notify-receivers.ts'), { env: { RECEIVERS: String(count), DEAD: String(dead) }, readyPattern: /receivers (\[.*\])/ });
+}
+
+/** A real payment with a notify_url, delivered once: the event and delivery rows every clone copies. */
+async function template(env: Record<string, string>, merchant: Merchant, file: string): Promise<{ eventId: string; deliveryId: string }> {
+  let sim: Child | undefined;
+  let gateway: Child | undefined;
+  let receivers: Child | undefined;
+  try {
+    receivers = await startReceivers(1, 0);
+    const url = (JSON.parse(receivers.ready) as string[])[0]!;
+    sim = await startSimulator(env);
+    gateway = await startGateway(env, sim.ready);
+    const response = await fetch(`${gateway.ready}/v1/payments`, {
+      method: 'POST',
+      headers: { ...authHeaders(merchant), 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 100, currency: 'CNY', merchant_order_id: 'template', barcode: WECHAT_CODE, notify_url: url }),
+    });
+    const payment = (await response.json()) as { id?: string; status?: string };
+    if (payment.status !== 'succeeded') throw new Error(`notifications: the template payment is ${JSON.stringify(payment)}`);
+    const db = new Database(file, { readonly: true });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const row = db.prepare("select d.id as deliveryId, d.event_id as eventId from deliveries d join events e on e.id = d.event_id where e.object_id = ? and d.status = 'delivered'").get(payment.id) as
+          | { deliveryId: string; eventId: string }
+          | undefined;
+        if (row) return row;
+        await sleep(100);
+      }
+    } finally {
+      db.close();
+    }
+    throw new Error('notifications: the template payment\'s notification was not delivered within 10 s');
+  } finally {
+    await stopAll([receivers, sim, gateway]);
+  }
+}
+
+/** Inserts `events` clones of the template event, each with one delivery (far in the future, so nothing starts yet). */
+function seedEvents(file: string, tpl: { eventId: string; deliveryId: string }, urls: string[], events: number): void {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    const event = db.prepare('select * from events where id = ?').get(tpl.eventId) as Record<string, unknown>;
+    const delivery = db.prepare('select * from deliveries where id = ?').get(tpl.deliveryId) as Record<string, unknown>;
+    const eventCols = Object.keys(event);
+    const deliveryCols = Object.keys(delivery);
+    const insertEvent = db.prepare(`insert into events (${eventCols.join(', ')}) values (${eventCols.map(() => '?').join(', ')})`);
+    const insertDelivery = db.prepare(`insert into deliveries (${deliveryCols.join(', ')}) values (${deliveryCols.map(() => '?').join(', ')})`);
+    const payload = JSON.parse(String(event.payload)) as { id: string };
+    const stamp = Date.now().toString(36).padStart(10, '0');
+    db.transaction(() => {
+      const e = { ...event };
+      const d = { ...delivery };
+      for (let i = 0; i < events; i++) {
+        const eventId = `evt_${stamp}b${i.toString(36).padStart(13, '0')}`;
+        e.id = eventId;
+        e.payload = JSON.stringify({ ...payload, id: eventId });
+        insertEvent.run(eventCols.map((c) => e[c]));
+        Object.assign(d, { id: `dlv_${stamp}b${i.toString(36).padStart(13, '0')}`, event_id: eventId, url: urls[i % urls.length], status: 'pending', attempts: 0, next_attempt_at: FAR_FUTURE, lease_owner: null, lease_until: null, delivered_at: null });
+        insertDelivery.run(deliveryCols.map((c) => d[c]));
+      }
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+interface NotifyRun {
+  rate: number;
+  delivered: number;
+  expected: number;
+  seconds: number;
+  complete: boolean;
+  gatewayCpuUs: number;
+  rss: number;
+}
+
+async function runOnce(ctx: Context, name: string, templateDir: string, tpl: { eventId: string; deliveryId: string }, dead: number): Promise<NotifyRun> {
+  const { settings } = ctx;
+  const dataDir = join(settings.dataRoot, `notifications-${name}`);
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'counterpay.db');
+  copyFileSync(join(templateDir, 'counterpay.db'), file);
+  const env = counterpayEnv(dataDir, { NOTIFY_TIMEOUT_MS: String(settings.notifyTimeoutMs) });
+  let receivers: Child | undefined;
+  let gateway: Child | undefined;
+  try {
+    receivers = await startReceivers(RECEIVERS, dead);
+    const urls = JSON.parse(receivers.ready) as string[];
+    seedEvents(file, tpl, urls, settings.notifyEvents);
+    const expected = Array.from({ length: settings.notifyEvents }, (_, i) => i % urls.length >= dead).filter(Boolean).length;
+    gateway = await startGateway(env, 'http://127.0.0.1:9', `counterpay serve (notifications, ${name})`);
+    const db = new Database(file);
+    db.pragma('busy_timeout = 10000');
+    try {
+      const delivered = db.prepare("select count(*) as n from deliveries where status = 'delivered' and id <> ?");
+      const meter = cpuMeter([gateway.pid]);
+      const started = performance.now();
+      db.prepare('update deliveries set next_attempt_at = ? where next_attempt_at = ?').run(new Date().toISOString(), FAR_FUTURE);
+      let n = 0;
+      const deadline = started + settings.notifyMaxS * 1000;
+      while (performance.now() < deadline) {
+        n = (delivered.get(tpl.deliveryId) as { n: number }).n;
+        if (n >= expected) break;
+        await sleep(100);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const [cpu] = meter.stop();
+      return { rate: n / seconds, delivered: n, expected, seconds, complete: n >= expected, gatewayCpuUs: cpu! / Math.max(n, 1), rss: rssMb(gateway.pid) };
+    } finally {
+      db.close();
+    }
+  } finally {
+    await stopAll([receivers, gateway]);
+  }
+}
+
+export async function notifications(ctx: Context): Promise<void> {
+  const { settings, report } = ctx;
+  const templateDir = join(settings.dataRoot, 'notifications-template');
+  mkdirSync(templateDir, { recursive: true });
+  const env = counterpayEnv(templateDir);
+  const merchant = await createMerchant(env);
+  const tpl = await template(env, merchant, join(templateDir, 'counterpay.db'));
+  const checkpoint = new Database(join(templateDir, 'counterpay.db'));
+  checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+  checkpoint.close();
+
+  const healthy = await runOnce(ctx, 'healthy', templateDir, tpl, 0);
+  const withDead = await runOnce(ctx, 'dead', templateDir, tpl, DEAD);
+  const r = withDead.rate / healthy.rate;
+  const describe = (x: NotifyRun) => `${Math.round(x.rate)} deliveries/s (${x.delivered}/${x.expected} in ${x.seconds.toFixed(1)} s${x.complete ? '' : ', STOPPED at the time bound'})`;
+  report.line('notifications', `${settings.notifyEvents} events to ${RECEIVERS} receivers, timeout ${settings.notifyTimeoutMs} ms: healthy ${describe(healthy)}; with ${DEAD} dead ${describe(withDead)}; ratio ${r.toFixed(2)}`);
+  for (const [label, x] of [['all 100 receivers healthy', healthy], [`${DEAD} of 100 receivers dead`, withDead]] as const) {
+    report.row({ scenario: `notifications, ${label}`, rate: x.rate, unit: 'deliveries/s', gatewayCpuUs: x.gatewayCpuUs, rssMb: x.rss, ratios: x === withDead ? `rate ${ratio(r)} healthy` : '' });
+    ctx.rss.push({ scenario: `notifications (${label})`, mb: x.rss });
+    if (!x.complete) report.note(`notifications (${label}): ${x.delivered} of ${x.expected} healthy deliveries done when the ${settings.notifyMaxS} s bound stopped the run; the rate is over that time`);
+  }
+  report.check('notifications with 10% dead ≥ 0.9× healthy', `${Math.round(withDead.rate)} vs ${Math.round(healthy.rate)} deliveries/s = ${ratio(r)}`, '≥ 0.9×', r >= 0.9);
+}
