@@ -53,7 +53,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     transform: documentRoutes([...PINGPONG_DOCS, ...SCANFORPAY_DOCS, ...OMISE_DOCS]),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  registerMetrics(app);
+  registerMetrics(app, services.metrics);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => {

@@ -5,6 +5,7 @@ import { type Connector, SecretBox, type Wallet } from '@counterpay/core';
 import { createConnectors } from '@counterpay/connectors';
 import type { DatabaseHandle, DatabaseKind } from '@counterpay/db';
 import type { GatewayConfig } from './config.ts';
+import { GatewayMetrics, countingDeliveryOutcomes } from './metrics.ts';
 import { omiseNotification } from './dialects/omise/omise-notification.ts';
 import { pingPongNotification } from './dialects/pingpong/pingpong-notification.ts';
 import { scanForPayNotification } from './dialects/scanforpay/scanforpay-notification.ts';
@@ -19,6 +20,7 @@ import { PaymentService } from './payments/payment-service.ts';
 import { QrPaymentService } from './payments/qr-payment-service.ts';
 import { RefundService } from './payments/refund-service.ts';
 import { WalletGateway } from './payments/wallet-gateway.ts';
+import { BacklogRepository } from './repositories/backlog-repository.ts';
 import { createRepositories } from './repositories/repositories.ts';
 import { WalletAccounts } from './wallets/wallet-accounts.ts';
 import { WalletNotificationService } from './wallets/wallet-notification-service.ts';
@@ -40,6 +42,8 @@ export interface Services {
   notifications: NotificationService;
   dialectEvents: DialectEvents;
   workers: Array<WorkerLoop<any>>;
+  /** This instance's Prometheus metrics (GET /metrics). */
+  metrics: GatewayMetrics;
 }
 
 /** The composition root: the only place that knows every part; builds each once, from the config and an open database. */
@@ -47,19 +51,20 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const box = new SecretBox(config.masterKey);
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const repos = createRepositories(database, box, instanceId);
+  const metrics = new GatewayMetrics(new BacklogRepository(database));
   const feed = new ChangeFeed();
   const walletConnectors = connectors ?? connectorsFor(config);
   const walletAccounts = new WalletAccounts(repos.walletAccounts, box, config.simUrl, walletConnectors);
-  const wallets = new WalletGateway(walletConnectors, walletAccounts, repos.walletCalls);
-  const actions = new PaymentActions(repos.payments, repos.tasks, feed, config);
+  const wallets = new WalletGateway(walletConnectors, walletAccounts, repos.walletCalls, metrics);
+  const actions = new PaymentActions(repos.payments, repos.tasks, feed, config, metrics);
   const payments = new PaymentService(repos.payments, repos.tasks, repos.idempotencyKeys, wallets, actions, feed, config);
   const qrPayments = new QrPaymentService(repos.payments, repos.tasks, wallets, payments, actions, config);
-  const refunds = new RefundService(repos.refunds, repos.payments, repos.tasks, repos.idempotencyKeys, wallets, feed, config);
+  const refunds = new RefundService(repos.refunds, repos.payments, repos.tasks, repos.idempotencyKeys, wallets, feed, config, metrics);
   const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log);
   // Each dialect registers its own notification format; notifications know only the interface.
   const formats = new NotificationFormats().register(pingPongNotification).register(scanForPayNotification).register(omiseNotification);
   const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries);
-  const deliveries = new DeliveryWorker({ deliveries: repos.deliveries, events: repos.events, endpoints: repos.webhookEndpoints }, formats, config, instanceId, log);
+  const deliveries = new DeliveryWorker({ deliveries: countingDeliveryOutcomes(repos.deliveries, (outcome) => metrics.delivery(outcome)), events: repos.events, endpoints: repos.webhookEndpoints }, formats, config, instanceId, log);
   const workers = [
     new WorkerLoop(
       { name: 'resolver', tickMs: config.workerTickMs, concurrency: 64, wake: feed.emitter },
@@ -87,6 +92,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     notifications,
     dialectEvents: new DialectEvents(repos.events),
     workers,
+    metrics,
   };
 }
 

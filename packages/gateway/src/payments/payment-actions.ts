@@ -1,5 +1,6 @@
 import type { PaymentAction, PaymentSituation, Wallet } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
+import type { GatewayMetrics } from '../metrics.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { TaskRepository } from '../repositories/task-repository.ts';
 import type { ChangeFeed } from './change-feed.ts';
@@ -27,6 +28,7 @@ export class PaymentActions {
     private readonly tasks: TaskRepository,
     private readonly feed: ChangeFeed,
     private readonly config: GatewayConfig,
+    private readonly metrics?: Pick<GatewayMetrics, 'paymentFinal'>,
   ) {}
 
   situation(payment: PaymentRow, task: TaskView, now = Date.now()): PaymentSituation {
@@ -77,6 +79,8 @@ export class PaymentActions {
   async #change(id: string, change: Parameters<PaymentRepository['transition']>[1]): Promise<PaymentRow | null> {
     const row = await this.payments.transition(id, change);
     if (row) this.feed.changed(id);
+    // Counted once per payment, whichever path or instance got here: only the transition's winner has a row.
+    if (row) this.metrics?.paymentFinal(row);
     return row;
   }
 

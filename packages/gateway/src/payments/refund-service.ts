@@ -1,5 +1,6 @@
 import { type Currency, IdempotencyError, NotFoundError, type RefundAction, type RefundOutcome, assertMinorAmount, checkRefund, decideRefund, isFinalRefundStatus, newId } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
+import type { GatewayMetrics } from '../metrics.ts';
 import { assertNotificationUrl } from '../notifications/url-safety.ts';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
@@ -39,6 +40,7 @@ export class RefundService {
     private readonly wallets: WalletGateway,
     private readonly feed: ChangeFeed,
     private readonly config: GatewayConfig,
+    private readonly metrics?: Pick<GatewayMetrics, 'refundFinal'>,
   ) {}
 
   async createRefund(scope: MerchantScope, paymentId: string, input: RefundInput, opts: { idempotencyKey?: string | undefined; waitMs: number }): Promise<RefundRow> {
@@ -143,9 +145,9 @@ export class RefundService {
   private async apply(refund: RefundRow, payment: PaymentRow, action: RefundAction): Promise<void> {
     switch (action.kind) {
       case 'succeed':
-        return this.#change(refund, { to: 'succeeded', walletRefundId: action.walletRefundId });
+        return this.#change(refund, payment, { to: 'succeeded', walletRefundId: action.walletRefundId });
       case 'fail':
-        return this.#change(refund, { to: 'failed', failureCode: action.failureCode, failureMessage: action.failureMessage });
+        return this.#change(refund, payment, { to: 'failed', failureCode: action.failureCode, failureMessage: action.failureMessage });
       case 'resend':
         // The refund request never reached the wallet: send it again (the wallet de-duplicates by refund id).
         return this.sendRefund(refund, payment, 'resend');
@@ -162,9 +164,10 @@ export class RefundService {
     }
   }
 
-  async #change(refund: RefundRow, change: Parameters<RefundRepository['transition']>[1]): Promise<void> {
+  async #change(refund: RefundRow, payment: PaymentRow, change: Parameters<RefundRepository['transition']>[1]): Promise<void> {
     const row = await this.refunds.transition(refund.id, change);
     if (row) this.feed.changed(row.id, row.payment_id);
+    if (row) this.metrics?.refundFinal(payment.wallet, row.status);
   }
 
   private async findRetry(scope: MerchantScope, hash: string, merchantRefundId?: string | null, idempotencyKey?: string): Promise<RefundRow | null> {
