@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { WalletCallRecord } from '@counterpay/core';
 import { GatewayMetrics, countingDeliveryOutcomes, walletCallOutcome, walletOperation } from './metrics.ts';
@@ -147,6 +148,14 @@ describe('GatewayMetrics', () => {
       expect(text).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
       expect(text).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge|histogram)$`, 'm'));
     }
+  });
+
+  it('every counterpay metric is in the metrics table of the README', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Metrics'), readme.indexOf('\n## ', readme.indexOf('## Metrics') + 1));
+    const names = (await new GatewayMetrics(null).registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('counterpay_'));
+    expect(names.length).toBeGreaterThanOrEqual(12);
+    for (const name of names) expect(section, name).toContain(`\`${name}\``);
   });
 
   it('never throws into what it measures', () => {
