@@ -53,6 +53,6 @@ describe('OpenAPI document', () => {
     // A PingPong body the docs would call invalid still gets PingPong's own answer (HTTP 200, code 1xxxxx).
     const response = await fetch(`${h.url}/v4/payment/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"accId":"nobody"}' });
     expect(response.status).toBe(200);
-    expect((await response.json()).code).toMatch(/^1\d{5}$/);
+    expect(((await response.json()) as { code: string }).code).toMatch(/^1\d{5}$/);
   });
 });
