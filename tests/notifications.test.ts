@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyNotification } from '@counterpay/core';
 import { type Harness, startHarness } from './support/harness.ts';
@@ -128,6 +129,90 @@ describe('merchant notifications', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  /** A ScanForPay barcode payment (seed 002), signed with the merchant's sign key. */
+  const scanForPay = async (barcode: string, notifyUrl: string) => {
+    const request = JSON.stringify({
+      header: { requestTime: '2018-07-25T18:06:05+08:00', partnerNo: h.merchant.scanforpay.partnerNo, signType: 'SHA256', version: '1.0', reqMsgId: randomUUID() },
+      body: { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: `sfp${Date.now()}${n++}`, barcode, orderAmount: 2100, orderTitle: 'Consume', terminalNo: h.merchant.terminal_no, notifyUrl },
+    });
+    const signature = createHash('sha256').update(request + h.merchant.scanforpay.signKey).digest('hex');
+    const response = await fetch(`${h.url}/api/offline/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"request":${request},"signature":"${signature}"}` });
+    return ((await response.json()) as { response: { body: { code: number; orderNo: string; status: number } } }).response.body;
+  };
+  /** A PingPong v4 barcode payment (seed 000), signed with the merchant's salt. */
+  const pingPongSign = (fields: Record<string, string>) =>
+    createHash('sha256').update(h.merchant.pingpong.salt + Object.keys(fields).filter((k) => k !== 'sign' && fields[k] !== '').sort().map((k) => `${k}=${fields[k]}`).join('&')).digest('hex').toUpperCase();
+  const pingPong = async (scanCodeId: string, notificationUrl: string) => {
+    const biz = { captureDelayHours: 0, amount: '2.50', currency: 'CNY', requestId: randomUUID(), notificationUrl, merchantTransactionId: `mt-${randomUUID()}`, paymentMethod: { type: 'AlipayCN-Offline', scanCodeId }, device: { orderTerminal: '02' } };
+    const fields = { accId: h.merchant.pingpong.accId, clientId: h.merchant.pingpong.clientId, signType: 'SHA256', version: '1.0', bizContent: JSON.stringify(biz) };
+    const response = await fetch(`${h.url}/v4/payment/unifiedPay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fields, sign: pingPongSign(fields) }) });
+    return JSON.parse(((await response.json()) as { bizContent: string }).bizContent) as { transactionId: string; status: string };
+  };
+
+  it('sends a native endpoint signed native events of ScanForPay payments, and the notifyUrl the ScanForPay envelope of successful payments only', async () => {
+    const endpointReceiver = await startReceiver();
+    const notifyReceiver = await startReceiver();
+    try {
+      const { body: endpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: endpointReceiver.url });
+      expect(endpoint.format).toBe('native');
+      const paid = await scanForPay('280000000000000001', notifyReceiver.url);
+      expect(paid).toMatchObject({ code: 1, status: 1 });
+      const failed = await scanForPay('280000000000000003', notifyReceiver.url);
+      expect(failed.status).toBe(2);
+
+      const atEndpoint = await waitUntil(async () => endpointReceiver.received.map((r) => ({ ...r, event: JSON.parse(r.body) })), (r) => r.length >= 2, 5000);
+      const byPayment = new Map(atEndpoint.map((r) => [r.event.data?.object?.id, r]));
+      expect(byPayment.get(paid.orderNo)?.event).toMatchObject({ object: 'event', type: 'payment.succeeded', data: { object: { id: paid.orderNo, object: 'payment', dialect: 'scanforpay' } } });
+      expect(byPayment.get(failed.orderNo)?.event).toMatchObject({ object: 'event', type: 'payment.failed', data: { object: { id: failed.orderNo, status: 'failed' } } });
+      for (const r of [byPayment.get(paid.orderNo)!, byPayment.get(failed.orderNo)!]) expect(() => verifyNotification(r.body, r.signature, endpoint.secret)).not.toThrow();
+
+      const [got] = await waitUntil(async () => notifyReceiver.received, (r) => r.length > 0, 5000);
+      const envelope = JSON.parse(got!.body);
+      const responseText = got!.body.slice(got!.body.indexOf(':') + 1, got!.body.lastIndexOf(',"signature"'));
+      expect(envelope.signature).toBe(createHash('sha256').update(responseText + h.merchant.scanforpay.signKey).digest('hex'));
+      expect(envelope.response.header.partnerNo).toBe(h.merchant.scanforpay.partnerNo);
+      expect(envelope.response.body).toMatchObject({ code: 1, orderNo: paid.orderNo, status: 1 });
+      // Seed 002: notifyUrl hears of successful payments only; the failed one has no delivery there at all.
+      const failedEvent = byPayment.get(failed.orderNo)!.event.id as string;
+      expect((await deliveries()).filter((d) => d.event_id === failedEvent).map((d) => d.target)).toEqual([`endpoint:${endpoint.id}`]);
+      expect(notifyReceiver.received.every((r) => JSON.parse(r.body).response.body.orderNo === paid.orderNo)).toBe(true);
+      await h.api('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    } finally {
+      await endpointReceiver.close();
+      await notifyReceiver.close();
+    }
+  });
+
+  it('sends a native endpoint the signed native event of a PingPong payment, and its notificationUrl PingPong\'s signed envelope', async () => {
+    const endpointReceiver = await startReceiver();
+    const notifyReceiver = await startReceiver();
+    try {
+      const { body: endpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: endpointReceiver.url });
+      const paid = await pingPong('280000000000000001', notifyReceiver.url);
+      expect(paid.status).toBe('SUCCESS');
+      const [atEndpoint] = await waitUntil(async () => endpointReceiver.received, (r) => r.length > 0, 5000);
+      expect(JSON.parse(atEndpoint!.body)).toMatchObject({ object: 'event', type: 'payment.succeeded', data: { object: { id: paid.transactionId, dialect: 'pingpong' } } });
+      expect(() => verifyNotification(atEndpoint!.body, atEndpoint!.signature, endpoint.secret)).not.toThrow();
+      const [atNotifyUrl] = await waitUntil(async () => notifyReceiver.received, (r) => r.length > 0, 5000);
+      const envelope = JSON.parse(atNotifyUrl!.body);
+      const { sign, ...fields } = envelope;
+      expect(envelope.accId).toBe(h.merchant.pingpong.accId);
+      expect(sign).toBe(pingPongSign(fields));
+      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: paid.transactionId, status: 'SUCCESS', notifyType: 'PAYMENT' });
+      expect(atNotifyUrl!.signature).toBeUndefined(); // PingPong's own signature, not counterpay's
+      await h.api('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
+    } finally {
+      await endpointReceiver.close();
+      await notifyReceiver.close();
+    }
+  });
+
+  it('refuses a webhook endpoint format that is not native or a dialect\'s endpoint format', async () => {
+    const bad = await h.api('POST', '/v1/webhook_endpoints', { url: 'https://shop.example/hook', format: 'scanforpay' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'parameter_invalid', param: 'format' });
   });
 
   it('lists events newest first and refuses unsafe endpoint URLs', async () => {

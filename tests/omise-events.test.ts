@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { webhooks } from '../packages/cli/src/commands/webhooks.ts';
 import { verifyNotification } from '@counterpay/core';
 import { type Harness, startHarness } from './support/harness.ts';
 import { startReceiver } from './support/receiver.ts';
@@ -19,8 +20,10 @@ describe('Omise charge.complete events and webhooks', () => {
     // The deadline outlasts the 3 s create wait, so code 5 is still pending when answered.
     [h, receiver] = await Promise.all([startHarness('sqlite', { buyerConfirmDeadlineMs: 4000 }), startReceiver()]);
     auth = `Basic ${Buffer.from(`${h.merchant.omise.secretKey}:`).toString('base64')}`;
-    const endpoint = await h.api('POST', '/v1/webhook_endpoints', { url: receiver.url, event_types: ['payment.succeeded', 'payment.failed', 'payment.closed'] });
+    // The Omise dashboard's webhook URL: an endpoint in Omise's format.
+    const endpoint = await h.api('POST', '/v1/webhook_endpoints', { url: receiver.url, format: 'omise' });
     expect(endpoint.status).toBe(200);
+    expect(endpoint.body).toMatchObject({ format: 'omise', event_types: ['*'] });
     webhookSecret = endpoint.body.secret;
   });
   afterAll(async () => {
@@ -33,8 +36,8 @@ describe('Omise charge.complete events and webhooks', () => {
     return response.json();
   };
   const charge = (barcode: string, amount = 400000) => omise('POST', '/charges', { amount, currency: 'THB', source: { type: 'barcode_alipay', barcode, store_id: 'BJ_ZZ_001', store_name: 'Some Store' } });
-  const webhookFor = (chargeId: string) =>
-    waitUntil(async () => receiver.received.filter((r) => JSON.parse(r.body).data?.id === chargeId), (found) => found.length > 0, 8000, 100).then((found) => found[0]);
+  const webhookFor = (chargeId: string, key = 'charge.complete') =>
+    waitUntil(async () => receiver.received.filter((r) => JSON.parse(r.body).key === key && (JSON.parse(r.body).data?.id === chargeId || JSON.parse(r.body).data?.charge === chargeId)), (found) => found.length > 0, 8000, 100).then((found) => found[0]);
 
   it('should post charge.complete to the merchant\'s webhook and serve the same event from the Events API', async () => {
     const created = await charge('280000000000000001');
@@ -54,6 +57,55 @@ describe('Omise charge.complete events and webhooks', () => {
     expect((await omise('POST', `/charges/${created.id}/refunds`, { amount: 1000 })).status).toBe('closed');
     expect(await omise('GET', `/events/${delivered.id}`)).toEqual(delivered);
     expect(await omise('GET', `/charges/${created.id}`)).toMatchObject({ refunded_amount: 1000 });
+  });
+
+  it('should announce a refund as refund.create with the refund object, signed as Omise signs, and serve it from the Events API', async () => {
+    const created = await charge('280000000000000001', 6000);
+    const refund = await omise('POST', `/charges/${created.id}/refunds`, { amount: 1500, metadata: { reason: 'damaged' } });
+    expect(refund).toMatchObject({ object: 'refund', status: 'closed' });
+    const delivered = (await webhookFor(created.id, 'refund.create'))!;
+    const event = JSON.parse(delivered.body);
+    expect(event).toMatchObject({ object: 'event', key: 'refund.create', livemode: false, data: { ...refund, object: 'refund', id: refund.id, charge: created.id, amount: 1500 } });
+    expect(event.id).toMatch(/^evnt_test_/);
+    expect(() => verifyNotification(delivered.body, delivered.signature, webhookSecret)).not.toThrow();
+    expect(await omise('GET', `/events/${event.id}`)).toEqual(event);
+    // Never a charge.complete for the refund (the charge completed once, when it was paid).
+    expect(receiver.received.filter((r) => JSON.parse(r.body).key === 'charge.complete' && JSON.parse(r.body).data.id === created.id)).toHaveLength(1);
+  });
+
+  it('should send the Omise endpoint only Omise charges, and a native endpoint only native events of them', async () => {
+    const native = await startReceiver();
+    try {
+      const { body: nativeEndpoint } = await h.api('POST', '/v1/webhook_endpoints', { url: native.url });
+      const created = await charge('280000000000000001', 2100);
+      const nativePayment = await h.api('POST', '/v1/payments', { amount: 2100, currency: 'THB', merchant_order_id: `native-${Date.now()}`, barcode: '280000000000000001' });
+      expect(nativePayment.body.status).toBe('succeeded');
+      const paymentId = `pay_${created.id.slice('chrg_test_'.length)}`;
+      const atNative = await waitUntil(async () => native.received.map((r) => JSON.parse(r.body)), (events) => events.length >= 2, 8000, 100);
+      expect(atNative.map((e) => [e.object, e.type, e.data.object.id]).sort()).toEqual([['event', 'payment.succeeded', nativePayment.body.id], ['event', 'payment.succeeded', paymentId]].sort());
+      for (const r of native.received) expect(() => verifyNotification(r.body, r.signature, nativeEndpoint.secret)).not.toThrow();
+      await webhookFor(created.id);
+      const nativeEvents = await h.db.selectFrom('events').select('id').where('object_id', '=', nativePayment.body.id).execute();
+      const toOmiseEndpoint = await h.db.selectFrom('deliveries').select('event_id').where('url', '=', receiver.url).execute();
+      expect(toOmiseEndpoint.map((d) => d.event_id)).not.toContain(nativeEvents[0]!.id);
+      await h.api('DELETE', `/v1/webhook_endpoints/${nativeEndpoint.id}`);
+    } finally {
+      await native.close();
+    }
+  });
+
+  it('should register an Omise endpoint from the CLI (counterpay webhooks create --format omise)', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const code = await webhooks('create', undefined, { endpoint: 'https://shop.example/omise-hook', format: 'omise', key: h.merchant.secret_key, url: h.url, json: true });
+      expect(code).toBe(0);
+      const printed = JSON.parse(String(log.mock.calls[0]![0]));
+      expect(printed).toMatchObject({ object: 'webhook_endpoint', url: 'https://shop.example/omise-hook', format: 'omise' });
+      expect((await h.api('GET', `/v1/webhook_endpoints/${printed.id}`)).body.format).toBe('omise');
+      await h.api('DELETE', `/v1/webhook_endpoints/${printed.id}`);
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('should announce failed charges with their Omise failure code', async () => {
@@ -79,6 +131,8 @@ describe('Omise charge.complete events and webhooks', () => {
     expect(list.total).toBeGreaterThanOrEqual(4);
     expect(list.data).toHaveLength(2);
     expect(list.data[0].created_at >= list.data[1].created_at).toBe(true);
-    expect(list.data.every((e: { key: string }) => e.key === 'charge.complete')).toBe(true);
+    expect(list.data.every((e: { key: string }) => e.key === 'charge.complete' || e.key === 'refund.create')).toBe(true);
+    const all = await omise('GET', '/events?limit=100');
+    expect(all.data.some((e: { key: string }) => e.key === 'refund.create')).toBe(true);
   });
 });

@@ -50,7 +50,10 @@ export interface Services {
 export function createServices(config: GatewayConfig, database: DatabaseHandle, log: Logger, connectors?: Record<Wallet, Connector>): Services {
   const box = new SecretBox(config.masterKey);
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const repos = createRepositories(database, box, instanceId);
+  // Each dialect registers its own notification format; notifications know only the interface. The
+  // repositories plan each event's deliveries by the event types the formats send.
+  const formats = new NotificationFormats().register(pingPongNotification).register(scanForPayNotification).register(omiseNotification);
+  const repos = createRepositories(database, box, instanceId, formats);
   const metrics = new GatewayMetrics(new BacklogRepository(database));
   const feed = new ChangeFeed();
   const walletConnectors = connectors ?? connectorsFor(config);
@@ -61,9 +64,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const qrPayments = new QrPaymentService(repos.payments, repos.tasks, wallets, payments, actions, config);
   const refunds = new RefundService(repos.refunds, repos.payments, repos.tasks, repos.idempotencyKeys, wallets, feed, config, metrics);
   const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log);
-  // Each dialect registers its own notification format; notifications know only the interface.
-  const formats = new NotificationFormats().register(pingPongNotification).register(scanForPayNotification).register(omiseNotification);
-  const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries);
+  const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries, formats);
   const deliveries = new DeliveryWorker({ deliveries: countingDeliveryOutcomes(repos.deliveries, (outcome) => metrics.delivery(outcome)), events: repos.events, endpoints: repos.webhookEndpoints }, formats, config, instanceId, log);
   const workers = [
     new WorkerLoop(

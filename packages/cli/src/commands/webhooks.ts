@@ -6,23 +6,29 @@ interface Endpoint {
   url: string;
   status: string;
   event_types: string[];
+  format?: string;
   secret?: string;
 }
 
 /** `counterpay webhooks create|list|rotate|replay|delete`: manage notification endpoints through the API. */
-export async function webhooks(sub: string | undefined, arg: string | undefined, values: ClientOptions & { endpoint?: string | undefined; events?: string | undefined; since?: string | undefined; json?: boolean | undefined }): Promise<number> {
+export async function webhooks(sub: string | undefined, arg: string | undefined, values: ClientOptions & { endpoint?: string | undefined; events?: string | undefined; format?: string | undefined; since?: string | undefined; json?: boolean | undefined }): Promise<number> {
   const api: ApiClient = clientFor(values);
   const print = (value: unknown, line: string) => console.log(values.json ? JSON.stringify(value, null, 2) : line);
   switch (sub) {
     case 'create': {
-      if (!values.endpoint) throw new Error('webhooks create needs --endpoint https://…/hook [--events payment.succeeded,refund.succeeded]');
-      const endpoint = await api.request<Endpoint>('POST', '/v1/webhook_endpoints', { url: values.endpoint, ...(values.events ? { event_types: values.events.split(',') } : {}) });
-      print(endpoint, `${endpoint.id}  ${endpoint.url}  ${endpoint.event_types.join(',')}\nsigning secret (shown once): ${endpoint.secret}`);
+      if (!values.endpoint) throw new Error('webhooks create needs --endpoint https://…/hook [--events payment.succeeded,refund.succeeded] [--format native|omise]');
+      // --format omise: the URL an Omise merchant gives Omise's dashboard (Omise events of Omise charges only).
+      const endpoint = await api.request<Endpoint>('POST', '/v1/webhook_endpoints', {
+        url: values.endpoint,
+        ...(values.events ? { event_types: values.events.split(',') } : {}),
+        ...(values.format ? { format: values.format } : {}),
+      });
+      print(endpoint, `${endpoint.id}  ${endpoint.url}  ${endpoint.event_types.join(',')}  ${endpoint.format ?? 'native'}\nsigning secret (shown once): ${endpoint.secret}`);
       return 0;
     }
     case 'list': {
       const list = await api.request<{ data: Endpoint[] }>('GET', '/v1/webhook_endpoints');
-      print(list, list.data.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.url}  ${e.event_types.join(',')}`).join('\n') || 'no endpoints');
+      print(list, list.data.map((e) => `${e.id}  ${e.status.padEnd(8)}  ${e.url}  ${e.event_types.join(',')}  ${e.format ?? 'native'}`).join('\n') || 'no endpoints');
       return 0;
     }
     case 'rotate': {
@@ -42,6 +48,6 @@ export async function webhooks(sub: string | undefined, arg: string | undefined,
       return 0;
     }
     default:
-      throw new Error('usage: counterpay webhooks create --endpoint URL [--events a,b] | list | rotate ID | replay ID --since T | delete ID');
+      throw new Error('usage: counterpay webhooks create --endpoint URL [--events a,b] [--format native|omise] | list | rotate ID | replay ID --since T | delete ID');
   }
 }

@@ -105,11 +105,31 @@ describe('delivery worker', () => {
     expect((await repositories.deliveries.listForEvent(eventId))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
   });
 
+  it('should send a native endpoint the native event of a dialect payment, and the payment\'s notify_url the dialect\'s format', async () => {
+    reply = 'ECHO-OK';
+    const merchantId = await insertMerchant(t.handle.db);
+    await insertDialectCredential(t.handle.db, box, merchantId, 'echo', false, 'echo-test-secret');
+    const secret = 'whsec_native_endpoint';
+    const endpoint = await repositories.endpoints.create({ merchantId, livemode: false }, { url: `${receiver.url}?endpoint`, eventTypes: ['*'], secret });
+    const eventId = await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId, { dialect: 'echo', notifyUrl: `${receiver.url}?notify` })));
+    const before = receiver.received.length;
+    await runDue();
+    const got = receiver.received.slice(before);
+    expect(got).toHaveLength(2);
+    const toEndpoint = got.find((r) => r.headers['counterpay-event-id'] === eventId)!;
+    expect(JSON.parse(toEndpoint.body)).toMatchObject({ id: eventId, object: 'event', type: 'payment.succeeded' });
+    expect(() => verifyNotification(toEndpoint.body, toEndpoint.headers['counterpay-signature'] as string, secret)).not.toThrow();
+    expect(got.filter((r) => r !== toEndpoint).map((r) => JSON.parse(r.body))).toEqual([{ echo: eventId, livemode: false, secret: 'echo-test-secret', account: `acct-echo-test-${merchantId}` }]);
+    const deliveries = await repositories.deliveries.listForEvent(eventId);
+    expect(deliveries.map((d) => [d.endpointId, d.status]).sort()).toEqual([[endpoint.id, 'delivered'], [null, 'delivered']].sort());
+  });
+
   it('should retry what the format does not count as acknowledged, then fail the delivery and mark the endpoint failing', async () => {
     reply = 'not the echo answer';
     const merchantId = await insertMerchant(t.handle.db);
     await insertDialectCredential(t.handle.db, box, merchantId, 'echo', false, 'echo-test-secret');
-    const endpoint = await repositories.endpoints.create({ merchantId, livemode: false }, { url: receiver.url, eventTypes: ['*'], secret: 'whsec_x' });
+    // An endpoint in the dialect's format (as an Omise dashboard's URL is): rendered and acknowledged as the dialect does.
+    const endpoint = await repositories.endpoints.create({ merchantId, livemode: false }, { url: receiver.url, eventTypes: ['*'], secret: 'whsec_x', format: 'echo' });
     const eventId = await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId, { dialect: 'echo' })));
     await runDue();
     const [delivery] = await repositories.deliveries.listForEvent(eventId);

@@ -23,7 +23,8 @@ export interface DeliveryWorkerRepositories {
 }
 
 /**
- * Delivers one claimed delivery: renders it in the payment's dialect format, signs it, POSTs it with a
+ * Delivers one claimed delivery: renders it in its target's format (an endpoint's own, a notify_url's
+ * in the payment's dialect), signs it, POSTs it with a
  * timeout, logs the attempt, and either marks it delivered or schedules the next retry; after the last
  * retry the delivery fails and its endpoint is marked failing (replayable in bulk).
  */
@@ -108,19 +109,25 @@ export class DeliveryWorker {
     await deliveries.scheduleRetry(delivery.id, attempts, new Date(now.getTime() + delayS * 1000));
   }
 
-  /** Everything a format needs: the event, its payment (and refund), and the secret that signs it. */
+  /**
+   * Everything a format needs: the event, its payment (and refund), and the secret that signs it. An
+   * endpoint gets its own format (native, or a dialect's format it was created for, such as an Omise
+   * dashboard's URL); a notify_url gets the format of the API the payment was made through.
+   */
   private async context(delivery: Delivery): Promise<{ format: NotificationFormat; ctx: NotificationContext }> {
     const subject = await this.repositories.events.subject(delivery.eventId);
     if (!subject) throw new UndeliverableError(`event ${delivery.eventId} or the payment it is about no longer exists`);
-    const format = this.formats.formatFor(subject.payment.dialect);
+    let format: NotificationFormat;
     let secret: string;
     let account: NotificationContext['account'] = null;
     if (delivery.endpointId) {
       // Current secret, then a rotated one still in its overlap (newline-separated, as formats expect).
-      const secrets = await this.repositories.endpoints.signingSecrets(delivery.endpointId);
-      if (!secrets) throw new UndeliverableError(`webhook endpoint ${delivery.endpointId} no longer exists`);
-      secret = secrets.join('\n');
+      const target = await this.repositories.endpoints.deliveryTarget(delivery.endpointId);
+      if (!target) throw new UndeliverableError(`webhook endpoint ${delivery.endpointId} no longer exists`);
+      format = this.formats.formatFor(target.format);
+      secret = target.secrets.join('\n');
     } else {
+      format = this.formats.formatFor(subject.payment.dialect);
       // A dialect with no shared secret of its own (Omise) signs notify_url deliveries with the webhook secret.
       const dialect = format.secretSource === 'webhook' ? 'webhook' : subject.payment.dialect;
       const key = await this.repositories.endpoints.notifyUrlSigningKey(subject.payment.merchant_id, dialect, subject.event.livemode);

@@ -32,6 +32,12 @@ export interface NotificationFormat {
   readonly dialect: string;
   /** The event types this dialect notifies about (others are not sent in this format). */
   readonly eventTypes: readonly string[];
+  /**
+   * Whether a webhook endpoint may be registered in this format (`POST /v1/webhook_endpoints` with
+   * `format`): for dialects whose merchants configure one URL for every payment (Omise's dashboard)
+   * rather than a URL per request. Such an endpoint gets only events of payments made through the dialect.
+   */
+  readonly webhookEndpoint?: boolean;
   /** Which shared secret signs notify_url deliveries: 'webhook' (the merchant's whsec_) or the dialect's own. */
   readonly secretSource: 'webhook' | 'dialect';
   render(ctx: NotificationContext): RenderedNotification;

@@ -3,6 +3,7 @@ import type { DeliveryRepository, DeliveryWithAttempts } from '../repositories/d
 import type { EventListFilter, EventRepository } from '../repositories/event-repository.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
 import type { WebhookEndpoint, WebhookEndpointRepository } from '../repositories/webhook-endpoint-repository.ts';
+import { NotificationFormats } from './format-registry.ts';
 import { nativeFormat } from './formats/native-format.ts';
 import { assertNotificationUrl } from './url-safety.ts';
 
@@ -13,6 +14,7 @@ export function toEndpointObject(endpoint: WebhookEndpoint, secret?: string) {
     object: 'webhook_endpoint' as const,
     url: endpoint.url,
     event_types: endpoint.eventTypes,
+    format: endpoint.format,
     status: endpoint.status,
     livemode: endpoint.livemode,
     created_at: endpoint.createdAt,
@@ -48,13 +50,20 @@ export class NotificationService {
     private readonly endpoints: WebhookEndpointRepository,
     private readonly events: EventRepository,
     private readonly deliveries: DeliveryRepository,
+    /** The registered formats: which an endpoint may be created in. */
+    private readonly formats: NotificationFormats = new NotificationFormats(),
   ) {}
 
-  /** A new endpoint in the scope's mode; its secret is shown this once. */
-  async createEndpoint(scope: MerchantScope, input: { url: string; eventTypes?: string[] }) {
+  /**
+   * A new endpoint in the scope's mode; its secret is shown this once. `format` is `native` (every
+   * event, native) or a dialect's format such as `omise` (an Omise dashboard's webhook URL: only events
+   * of payments made through the Omise API, as Omise events).
+   */
+  async createEndpoint(scope: MerchantScope, input: { url: string; eventTypes?: string[]; format?: string }) {
     const url = assertNotificationUrl(input.url, scope.livemode);
+    const format = this.format(input.format);
     const secret = newSecret();
-    const endpoint = await this.endpoints.create(scope, { url, eventTypes: this.eventTypes(input.eventTypes), secret });
+    const endpoint = await this.endpoints.create(scope, { url, eventTypes: this.eventTypes(input.eventTypes), secret, format });
     return toEndpointObject(endpoint, secret);
   }
 
@@ -131,6 +140,13 @@ export class NotificationService {
     const event = await this.events.get(scope, id);
     if (!event) throw new NotFoundError('event', id, 'id');
     return event;
+  }
+
+  private format(input: string | undefined): string {
+    if (input === undefined) return nativeFormat.dialect;
+    const known = this.formats.endpointFormats();
+    if (!known.includes(input)) throw new ValidationError('parameter_invalid', `Unknown webhook endpoint format ${input}. Known: ${known.join(', ')}.`, 'format');
+    return input;
   }
 
   private eventTypes(input: string[] | undefined): string[] {

@@ -71,6 +71,32 @@ for (const kind of await testDatabaseKinds()) {
       expect((await deliveriesOf(testEvent)).map((d) => d.endpoint_id)).toEqual([testEndpoint.id]);
     });
 
+    it('should give each target only its format\'s events: native endpoints all, a dialect\'s notify_url that dialect\'s, a dialect endpoint only that dialect\'s payments', async () => {
+      // As the composition root's formats: ScanForPay notifies successful payments only; Omise has an endpoint format.
+      const sendsOf: Record<string, readonly string[]> = {
+        native: ['payment.succeeded', 'payment.failed', 'payment.closed', 'refund.succeeded', 'refund.failed'],
+        scanforpay: ['payment.succeeded'],
+        omise: ['payment.succeeded', 'payment.failed', 'payment.closed', 'refund.succeeded'],
+      };
+      const rules = { eventTypesOf: (format: string) => sendsOf[format] ?? sendsOf.native! };
+      const merchantId = await insertMerchant(db());
+      const native = await endpoint(merchantId, false, 'https://test.example/native');
+      const omise = await endpoints.create({ merchantId, livemode: false }, { url: 'https://test.example/omise', eventTypes: ['*'], secret: 'whsec_o', format: 'omise' });
+      const targetsOf = async (eventId: string) => (await deliveriesOf(eventId)).map((d) => d.endpoint_id ?? d.target).sort();
+      const appendFor = async (dialect: string, status: 'succeeded' | 'failed', type = `payment.${status}`) => {
+        const payment = await insertPayment(db(), merchantId, { dialect, notifyUrl: `https://shop.example/${dialect}` });
+        return appendEvent(db(), paymentEvent({ ...payment, status }, new Date(), type), rules);
+      };
+
+      expect(await targetsOf(await appendFor('scanforpay', 'succeeded'))).toEqual([native.id, 'notify_url'].sort());
+      expect(await targetsOf(await appendFor('scanforpay', 'failed'))).toEqual([native.id]);
+      expect(await targetsOf(await appendFor('scanforpay', 'succeeded', 'refund.succeeded'))).toEqual([native.id]);
+      expect(await targetsOf(await appendFor('omise', 'succeeded'))).toEqual([native.id, omise.id, 'notify_url'].sort());
+      expect(await targetsOf(await appendFor('omise', 'failed', 'refund.failed'))).toEqual([native.id]);
+      expect(await targetsOf(await appendFor('native', 'failed'))).toEqual([native.id, 'notify_url'].sort());
+      expect(await targetsOf(await appendFor('pingpong', 'succeeded'))).toEqual([native.id, 'notify_url'].sort());
+    });
+
     it('should write nothing when the change\'s transaction rolls back', async () => {
       const merchantId = await insertMerchant(db());
       await endpoint(merchantId, false, 'https://test.example/hook');

@@ -99,6 +99,23 @@ for (const kind of await testDatabaseKinds()) {
       expect(await events.getForDialect(scope, b, { ...query, dialect: 'native' })).toBeNull();
     });
 
+    it('should count refund events of the dialect\'s payments among its events (Omise\'s refund.create)', async () => {
+      const merchantId = await insertMerchant(db());
+      const scope: MerchantScope = { merchantId, livemode: false };
+      const refundEvent = async (dialect: string) => {
+        const payment = await insertPayment(db(), merchantId, { dialect });
+        const refund = await insertRefund(db(), payment);
+        return appendEvent(db(), { ...paymentEvent(payment), type: 'refund.succeeded', objectType: 'refund', objectId: refund.id, object: { id: refund.id, object: 'refund', payment: payment.id } });
+      };
+      const omiseRefund = await refundEvent('omise');
+      await refundEvent('native');
+      const charge = await appendEvent(db(), paymentEvent(await insertPayment(db(), merchantId, { dialect: 'omise' })));
+      const query = { dialect: 'omise', types: ['payment.succeeded', 'refund.succeeded'], from: null, to: null, order: 'chronological' as const, limit: 10, offset: 0 };
+      expect(await events.pageForDialect(scope, query)).toMatchObject({ total: 2, rows: [{ id: omiseRefund, objectType: 'refund' }, { id: charge }] });
+      expect(await events.getForDialect(scope, omiseRefund, query)).toMatchObject({ id: omiseRefund });
+      expect(await events.getForDialect(scope, omiseRefund, { ...query, types: ['payment.succeeded'] })).toBeNull();
+    });
+
     it('should give the delivery worker an event with its payment, refund and merchant', async () => {
       const merchantId = await insertMerchant(db(), 'Subject Shop');
       const payment = await insertPayment(db(), merchantId, { livemode: true, dialect: 'pingpong' });

@@ -24,7 +24,7 @@ export interface EventListFilter {
   startingAfter?: string | undefined;
 }
 
-/** Payment events of some types for one dialect's payments, an offset page in a time window. */
+/** Events of some types about one dialect's payments (and their refunds), an offset page in a time window. */
 export interface DialectEventQuery {
   dialect: string;
   types: readonly string[];
@@ -120,15 +120,22 @@ export class EventRepository {
     return row ? toStoredEvent(row) : null;
   }
 
+  /** Events of the types about payments made through the dialect, or about refunds of such payments. */
   #dialectEvents(scope: MerchantScope, query: Pick<DialectEventQuery, 'dialect' | 'types'>) {
     return this.#db
       .selectFrom('events')
-      .innerJoin('payments', 'payments.id', 'events.object_id')
       .selectAll('events')
       .where('events.merchant_id', '=', scope.merchantId)
       .where('events.livemode', '=', modeFlag(scope))
-      .where('events.object_type', '=', 'payment')
       .where('events.type', 'in', [...query.types])
-      .where('payments.dialect', '=', query.dialect);
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('events.object_type', '=', 'payment'), eb('events.object_id', 'in', eb.selectFrom('payments').select('payments.id').where('payments.dialect', '=', query.dialect))]),
+          eb.and([
+            eb('events.object_type', '=', 'refund'),
+            eb('events.object_id', 'in', eb.selectFrom('refunds').innerJoin('payments', 'payments.id', 'refunds.payment_id').select('refunds.id').where('payments.dialect', '=', query.dialect)),
+          ]),
+        ]),
+      );
   }
 }

@@ -107,6 +107,7 @@ export function paymentEvent(payment: TestPayment, at = new Date(), type = `paym
     objectVersion: payment.version,
     object: { id: payment.id, object: 'payment', status: payment.status, livemode: payment.livemode === 1 },
     notifyUrl: payment.notify_url,
+    dialect: payment.dialect,
     at,
   };
 }

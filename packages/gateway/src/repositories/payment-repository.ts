@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { type FailureCode, type PaymentStatus, type Wallet, isFinalPaymentStatus, paymentTransition } from '@counterpay/core';
 import { type Database, type DatabaseKind, type PaymentTable, isUniqueViolation } from '@counterpay/db';
 import { toPaymentObject } from '../payments/objects.ts';
-import { appendEvent } from './event-outbox.ts';
+import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
 import { type IdempotencyKeyRow, insertIdempotencyKey } from './idempotency-keys.ts';
 import { type MerchantScope, inScope, modeFlag } from './scope.ts';
 import { lockPaymentRow } from './sql.ts';
@@ -53,6 +53,8 @@ export class PaymentRepository {
     private readonly kind: DatabaseKind,
     /** This gateway instance: it holds the first lease of the tasks it creates. */
     private readonly instanceId: string,
+    /** Which events each notification format sends (the deliveries appendEvent plans). */
+    private readonly deliveryRules: DeliveryRules = SEND_EVERY_EVENT,
   ) {
     this.#db = db;
   }
@@ -174,8 +176,9 @@ export class PaymentRepository {
         objectVersion: row.version,
         object: toPaymentObject(row),
         notifyUrl: row.notify_url,
+        dialect: row.dialect,
         at: now,
-      });
+      }, this.deliveryRules);
       await deleteTask(trx, 'payment', id);
       return row;
     });

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { type FailureCode, REFUND_STATUSES_HOLDING_AMOUNT, isFinalRefundStatus, refundTransition } from '@counterpay/core';
 import { type Database, type DatabaseKind, type RefundTable, isUniqueViolation } from '@counterpay/db';
 import { toRefundObject } from '../payments/objects.ts';
-import { appendEvent } from './event-outbox.ts';
+import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
 import { type IdempotencyKeyRow, insertIdempotencyKey } from './idempotency-keys.ts';
 import type { PaymentRow } from './payment-repository.ts';
 import { type MerchantScope, inScope } from './scope.ts';
@@ -29,6 +29,8 @@ export class RefundRepository {
     db: Kysely<Database>,
     private readonly kind: DatabaseKind,
     private readonly instanceId: string,
+    /** Which events each notification format sends (the deliveries appendEvent plans). */
+    private readonly deliveryRules: DeliveryRules = SEND_EVERY_EVENT,
   ) {
     this.#db = db;
   }
@@ -129,8 +131,9 @@ export class RefundRepository {
         objectVersion: row.version,
         object: toRefundObject(row),
         notifyUrl: row.notify_url ?? payment.notify_url,
+        dialect: payment.dialect,
         at: now,
-      });
+      }, this.deliveryRules);
       await deleteTask(trx, 'refund', id);
       return row;
     });

@@ -1,6 +1,7 @@
 import type { SecretBox } from '@counterpay/core';
 import type { DatabaseHandle } from '@counterpay/db';
 import { DeliveryRepository } from './delivery-repository.ts';
+import { type DeliveryRules, SEND_EVERY_EVENT } from './event-outbox.ts';
 import { EventRepository } from './event-repository.ts';
 import { IdempotencyKeyRepository } from './idempotency-keys.ts';
 import { MerchantRepository } from './merchant-repository.ts';
@@ -25,12 +26,15 @@ export interface Repositories {
   webhookEndpoints: WebhookEndpointRepository;
 }
 
-/** `box` seals the secrets repositories store (webhook endpoint secrets). */
-export function createRepositories(database: DatabaseHandle, box: SecretBox, instanceId: string): Repositories {
+/**
+ * `box` seals the secrets repositories store (webhook endpoint secrets); `deliveryRules` (the
+ * notification formats) say which events each target of a status change's event gets.
+ */
+export function createRepositories(database: DatabaseHandle, box: SecretBox, instanceId: string, deliveryRules: DeliveryRules = SEND_EVERY_EVENT): Repositories {
   const { db, kind } = database;
   return {
-    payments: new PaymentRepository(db, kind, instanceId),
-    refunds: new RefundRepository(db, kind, instanceId),
+    payments: new PaymentRepository(db, kind, instanceId, deliveryRules),
+    refunds: new RefundRepository(db, kind, instanceId, deliveryRules),
     tasks: new TaskRepository(db, kind, instanceId),
     idempotencyKeys: new IdempotencyKeyRepository(db),
     merchants: new MerchantRepository(db),

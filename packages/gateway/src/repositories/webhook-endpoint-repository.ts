@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type SecretBox, newId } from '@counterpay/core';
 import type { Database, WebhookEndpointTable } from '@counterpay/db';
+import { NATIVE_FORMAT } from './event-outbox.ts';
 import { type MerchantScope, modeFlag } from './scope.ts';
 
 /** The dialect_credentials row of the merchant's webhook secret. */
@@ -16,6 +17,8 @@ export interface WebhookEndpoint {
   url: string;
   /** Event types, or ["*"]. */
   eventTypes: string[];
+  /** How its events are rendered: `native`, or a dialect's format (`omise`: only that dialect's payments). */
+  format: string;
   status: EndpointStatus;
   createdAt: string;
   updatedAt: string;
@@ -41,6 +44,7 @@ function toEndpoint(row: Selectable<WebhookEndpointTable>): WebhookEndpoint {
     livemode: row.livemode === 1,
     url: row.url,
     eventTypes: JSON.parse(row.event_types) as string[],
+    format: row.format || NATIVE_FORMAT,
     status: row.status as EndpointStatus,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -61,7 +65,7 @@ export class WebhookEndpointRepository {
     this.#db = db;
   }
 
-  async create(scope: MerchantScope, input: { url: string; eventTypes: string[]; secret: string }, now = new Date()): Promise<WebhookEndpoint> {
+  async create(scope: MerchantScope, input: { url: string; eventTypes: string[]; secret: string; format?: string }, now = new Date()): Promise<WebhookEndpoint> {
     const row: Selectable<WebhookEndpointTable> = {
       id: newId('webhookEndpoint', now.getTime()),
       merchant_id: scope.merchantId,
@@ -72,7 +76,7 @@ export class WebhookEndpointRepository {
       previous_secret_ciphertext: null,
       previous_secret_expires_at: null,
       status: 'enabled',
-      format: 'native',
+      format: input.format ?? NATIVE_FORMAT,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
@@ -140,13 +144,22 @@ export class WebhookEndpointRepository {
 
   /** The endpoint's secret, then the previous one while its overlap lasts; null if the endpoint is gone. */
   async signingSecrets(id: string, now = new Date()): Promise<string[] | null> {
-    const row = await this.#db.selectFrom('webhook_endpoints').select(['secret_ciphertext', 'previous_secret_ciphertext', 'previous_secret_expires_at']).where('id', '=', id).executeTakeFirst();
+    return (await this.deliveryTarget(id, now))?.secrets ?? null;
+  }
+
+  /** What a delivery to the endpoint needs: its format and its signing secrets (as `signingSecrets`); null if it is gone. */
+  async deliveryTarget(id: string, now = new Date()): Promise<{ format: string; secrets: string[] } | null> {
+    const row = await this.#db
+      .selectFrom('webhook_endpoints')
+      .select(['format', 'secret_ciphertext', 'previous_secret_ciphertext', 'previous_secret_expires_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) return null;
     const secrets = [this.box.open(row.secret_ciphertext)];
     if (row.previous_secret_ciphertext && row.previous_secret_expires_at && Date.parse(row.previous_secret_expires_at) > now.getTime()) {
       secrets.push(this.box.open(row.previous_secret_ciphertext));
     }
-    return secrets;
+    return { format: row.format || NATIVE_FORMAT, secrets };
   }
 
   /**

@@ -10,6 +10,7 @@ const EndpointSchema = Type.Object({
   object: Type.Literal('webhook_endpoint'),
   url: Type.String(),
   event_types: Type.Array(Type.String()),
+  format: Type.String({ description: 'native (signed native events of every payment), or omise (your Omise dashboard\'s webhook URL: only payments made through the Omise API, as Omise events).' }),
   status: Type.String({ description: 'enabled, disabled, or failing (a delivery exhausted every retry; replay to re-enable)' }),
   livemode: Type.Boolean({ description: 'The mode of the key that created it: it receives only events of that mode.' }),
   created_at: Type.String(),
@@ -28,6 +29,10 @@ const DeliverySchema = Type.Object({
   delivered_at: Type.Union([Type.String(), Type.Null()]),
 });
 const EventTypes = Type.Array(Type.String(), { maxItems: 10, description: 'Event types to receive, or ["*"] (default).' });
+const EndpointFormat = Type.String({
+  maxLength: 32,
+  description: 'native (default): signed native events of every payment. omise: your Omise dashboard\'s webhook URL; only events of payments made through the Omise API, as Omise events (charge.complete, refund.create) signed as Omise signs.',
+});
 const list = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ object: Type.Literal('list'), url: Type.String(), has_more: Type.Boolean(), data: Type.Array(item) });
 
 /** The caller's merchant in the mode of its key: it sees only that mode's endpoints and events. */
@@ -41,8 +46,13 @@ export const notificationsRoutes = (services: Services): FastifyPluginAsyncTypeb
 
     app.post(
       '/webhook_endpoints',
-      { schema: { summary: 'Register a webhook endpoint', tags, body: Type.Object({ url: Type.String({ maxLength: 512 }), event_types: Type.Optional(EventTypes) }, { additionalProperties: false }), response: { 200: EndpointSchema, ...errorResponses } } },
-      async (request) => n.createEndpoint(scopeOf(request), { url: request.body.url, ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}) }),
+      { schema: { summary: 'Register a webhook endpoint', tags, body: Type.Object({ url: Type.String({ maxLength: 512 }), event_types: Type.Optional(EventTypes), format: Type.Optional(EndpointFormat) }, { additionalProperties: false }), response: { 200: EndpointSchema, ...errorResponses } } },
+      async (request) =>
+        n.createEndpoint(scopeOf(request), {
+          url: request.body.url,
+          ...(request.body.event_types ? { eventTypes: request.body.event_types } : {}),
+          ...(request.body.format !== undefined ? { format: request.body.format } : {}),
+        }),
     );
     app.get('/webhook_endpoints', { schema: { summary: 'List webhook endpoints', tags, response: { 200: list(EndpointSchema), ...errorResponses } } }, async (request) => ({
       object: 'list' as const,

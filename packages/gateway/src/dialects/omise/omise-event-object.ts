@@ -3,10 +3,21 @@ import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
 import { type OmiseCharge, toOmiseCharge } from './omise-charge-object.ts';
 import type { FeeRates } from '@counterpay/core';
 import { eventId } from './omise-ids.ts';
-import { omiseTime } from './omise-objects.ts';
+import { type OmiseRefund, omiseTime, toOmiseRefund } from './omise-objects.ts';
 
 /** The native events that complete a charge; Omise calls each of them `charge.complete`. */
 export const CHARGE_COMPLETE_EVENT_TYPES = ['payment.succeeded', 'payment.failed', 'payment.closed'] as const;
+
+/**
+ * The native event of a refund that Omise announces as `refund.create` ("Refund has been created",
+ * Omise's webhook event list) with the refund object inside. counterpay refunds at the wallet before
+ * the refund exists for an Omise merchant (a refund the wallet refuses is a `failed_refund` error, not
+ * a refund), so the refund that succeeded is the one Omise created.
+ */
+export const REFUND_CREATE_EVENT_TYPE = 'refund.succeeded';
+
+/** Every native event an Omise merchant hears of, in Omise's words. */
+export const OMISE_EVENT_TYPES = [...CHARGE_COMPLETE_EVENT_TYPES, REFUND_CREATE_EVENT_TYPE] as const;
 
 export function isChargeCompleteEvent(type: string): boolean {
   return (CHARGE_COMPLETE_EVENT_TYPES as readonly string[]).includes(type);
@@ -47,6 +58,25 @@ export function toOmiseEvent(event: { id: string; created_at: string }, charge: 
     created_at: omiseTime(event.created_at),
     data: charge,
   };
+}
+
+/** Omise's `refund.create` event with the refund object inside. */
+export function toOmiseRefundEvent(event: { id: string; created_at: string }, refund: OmiseRefund) {
+  const id = eventId(event.id, refund.livemode);
+  return {
+    object: 'event',
+    id,
+    livemode: refund.livemode,
+    location: `/events/${id}`,
+    key: 'refund.create',
+    created_at: omiseTime(event.created_at),
+    data: refund,
+  };
+}
+
+/** A stored `refund.succeeded` outbox row as the Omise `refund.create` event. */
+export function omiseRefundEventFromOutbox(event: { id: string; created_at: string }, refund: RefundRow) {
+  return toOmiseRefundEvent(event, toOmiseRefund(refund));
 }
 
 /**

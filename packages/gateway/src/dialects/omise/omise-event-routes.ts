@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { omiseMerchant } from './omise-auth.ts';
-import { omiseEventFromOutbox } from './omise-event-object.ts';
+import { omiseEventFromOutbox, omiseRefundEventFromOutbox } from './omise-event-object.ts';
 import { omiseNotFound } from './omise-errors.ts';
 import { omiseList } from './omise-objects.ts';
-import type { OmiseQueries } from './omise-queries.ts';
+import type { OmiseEventSubject, OmiseQueries } from './omise-queries.ts';
 import { readListQuery } from './omise-requests.ts';
 
 const parsePayload = (text: string): unknown => {
@@ -14,9 +14,16 @@ const parsePayload = (text: string): unknown => {
   }
 };
 
+/** The event as Omise shows it: `refund.create` with the refund, or `charge.complete` with the charge as it was then. */
+function render({ event, payment, refund }: OmiseEventSubject, refunds: Map<string, Parameters<typeof omiseEventFromOutbox>[2]>, rates: Parameters<typeof omiseEventFromOutbox>[3]) {
+  if (refund) return omiseRefundEventFromOutbox(event, refund);
+  return omiseEventFromOutbox({ ...event, payload: parsePayload(event.payload) }, payment, refunds.get(payment.id) ?? [], rates);
+}
+
 /**
- * The Events API for Omise charges: each final status of a charge is a `charge.complete` event (the
- * outbox row that also drives webhooks), so a merchant can re-read what its webhook received.
+ * The Events API for Omise charges: each final status of a charge is a `charge.complete` event and each
+ * refund a `refund.create` event (the outbox rows that also drive webhooks), so a merchant can re-read
+ * what its webhook received.
  */
 export const omiseEventRoutes =
   (queries: OmiseQueries): FastifyPluginAsync =>
@@ -26,17 +33,13 @@ export const omiseEventRoutes =
       const query = readListQuery(request.query);
       const { rows, total } = await queries.eventsPage(merchant, query);
       const refunds = await queries.refundsOf([...new Set(rows.map((row) => row.payment.id))]);
-      const data = rows.map(({ event, payment }) =>
-        omiseEventFromOutbox({ ...event, payload: parsePayload(event.payload) }, payment, refunds.get(payment.id) ?? [], merchant),
-      );
-      return omiseList(data, '/events', { ...query, total });
+      return omiseList(rows.map((row) => render(row, refunds, merchant)), '/events', { ...query, total });
     });
 
     app.get<{ Params: { id: string } }>('/events/:id', { schema: { hide: true } }, async (request) => {
       const merchant = omiseMerchant(request);
       const found = await queries.event(merchant, request.params.id);
       if (!found) throw omiseNotFound('event', request.params.id);
-      const refunds = (await queries.refundsOf([found.payment.id])).get(found.payment.id) ?? [];
-      return omiseEventFromOutbox({ ...found.event, payload: parsePayload(found.event.payload) }, found.payment, refunds, merchant);
+      return render(found, await queries.refundsOf([found.payment.id]), merchant);
     });
   };

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { toPaymentObject, type PaymentRow } from '../../payments/objects.ts';
+import { toPaymentObject, toRefundObject, type PaymentRow, type RefundRow } from '../../payments/objects.ts';
 import { verifyNotification } from '@counterpay/core';
 import type { NotificationContext } from '../../notifications/notification-format.ts';
 import { NotificationFormats } from '../../notifications/format-registry.ts';
@@ -59,9 +59,11 @@ function context(payment: PaymentRow, secret = SECRET): NotificationContext {
 }
 
 describe('Omise notification format', () => {
-  it('should be the format of payments made through the Omise dialect, for final payment events only', () => {
-    expect(new NotificationFormats().register(omiseNotification).formatFor('omise')).toBe(omiseNotification);
-    expect([...omiseNotification.eventTypes].sort()).toEqual(['payment.closed', 'payment.failed', 'payment.succeeded']);
+  it('should be the format of payments made through the Omise dialect, for final payment events and refunds, and one a webhook endpoint may have', () => {
+    const formats = new NotificationFormats().register(omiseNotification);
+    expect(formats.formatFor('omise')).toBe(omiseNotification);
+    expect([...omiseNotification.eventTypes].sort()).toEqual(['payment.closed', 'payment.failed', 'payment.succeeded', 'refund.succeeded']);
+    expect(formats.endpointFormats().sort()).toEqual(['native', 'omise']);
     expect(omiseNotification.secretSource).toBe('webhook');
   });
 
@@ -111,9 +113,57 @@ describe('Omise notification format', () => {
     expect(signatures[1]).toBe(createHmac('sha256', Buffer.from('whsec_b2xkLXNlY3JldA', 'base64')).update(`${timestamp}.${body}`).digest('hex'));
   });
 
-  it('should leave events Omise has no word for (refunds) in the native format', () => {
-    const refunded = { ...context(paid), event: { id: 'evt_0mev2', object: 'event' as const, type: 'refund.succeeded', livemode: false, created_at: '2020-07-07T02:00:00.000Z', data: { object: { id: 're_1', object: 'refund' } } } };
-    expect(JSON.parse(omiseNotification.render(refunded).body)).toMatchObject({ id: 'evt_0mev2', type: 'refund.succeeded', data: { object: { id: 're_1' } } });
+  it('should announce a refund as Omise\'s refund.create event with the refund object inside, signed as Omise signs', () => {
+    const refund: RefundRow = {
+      id: 're_0mref1',
+      payment_id: paid.id,
+      merchant_id: 'mch_1',
+      amount: 100000,
+      currency: 'THB',
+      status: 'succeeded',
+      merchant_refund_id: null,
+      reason: null,
+      failure_code: null,
+      failure_message: null,
+      wallet_refund_id: 'w1',
+      dialect: 'omise',
+      dialect_data: JSON.stringify({ metadata: { reason: 'damaged' } }),
+      notify_url: null,
+      request_hash: 'h',
+      livemode: 0,
+      version: 2,
+      created_at: '2020-07-07T02:00:00.000Z',
+      updated_at: '2020-07-07T02:00:01.000Z',
+      succeeded_at: '2020-07-07T02:00:01.000Z',
+    };
+    const ctx = { ...context(paid), refund, event: { id: 'evt_0mev2', object: 'event' as const, type: 'refund.succeeded', livemode: false, created_at: '2020-07-07T02:00:01.000Z', data: { object: toRefundObject(refund) } } };
+    const { body, headers } = omiseNotification.render(ctx);
+    expect(JSON.parse(body)).toEqual({
+      object: 'event',
+      id: 'evnt_test_0mev2',
+      livemode: false,
+      location: '/events/evnt_test_0mev2',
+      key: 'refund.create',
+      created_at: '2020-07-07T02:00:01Z',
+      data: {
+        object: 'refund',
+        id: 'rfnd_test_0mref1',
+        location: '/charges/chrg_test_0mabc123def456ghi789jkl0/refunds/rfnd_test_0mref1',
+        livemode: false,
+        voided: false,
+        currency: 'THB',
+        amount: 100000,
+        metadata: { reason: 'damaged' },
+        charge: 'chrg_test_0mabc123def456ghi789jkl0',
+        transaction: 'trxn_test_0mref1',
+        status: 'closed',
+        funding_amount: 100000,
+        funding_currency: 'THB',
+        created_at: '2020-07-07T02:00:00Z',
+      },
+    });
+    const timestamp = headers['omise-signature-timestamp']!;
+    expect(headers['omise-signature']).toBe(createHmac('sha256', Buffer.from(SECRET, 'base64')).update(`${timestamp}.${body}`).digest('hex'));
   });
 
   it('should count any 2xx as acknowledged, and nothing else', () => {
