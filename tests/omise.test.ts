@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHarness } from './support/harness.ts';
 import { waitUntil } from './support/wait.ts';
 
@@ -207,6 +207,56 @@ describe('Omise dialect with the official omise client', () => {
     expect(pending).toMatchObject({ status: 'pending', source: { store_id: h.merchant.store_no, store_name: 'Test Shop main store', terminal_id: null } });
     const expire = await fetch(`http://${HOST}/charges/${pending.id}/expire`, { method: 'POST', headers: { authorization: basicAuth } });
     expect(await expire.json()).toMatchObject({ status: 'expired' });
+  });
+
+  it('should expire a pending charge when the payment really expires: the buyer-confirmation deadline the gateway enforces', async () => {
+    const created = await charge('280000000000000005', 2000);
+    expect(created.status).toBe('pending');
+    const paymentId = paymentIdOf(created.id);
+    const native = (await h.api('GET', `/v1/payments/${paymentId}`)).body;
+    const task = await h.db.selectFrom('tasks').select('deadline_at').where('object_id', '=', paymentId).executeTakeFirst();
+    expect(native.expires_at).toEqual(expect.any(String));
+    // The resolver cancels at this instant (its task's deadline); Omise shows it to the second.
+    if (task) expect(task.deadline_at).toBe(native.expires_at);
+    expect(created.expires_at).toBe(`${native.expires_at.slice(0, 19)}Z`);
+    expect(created.source.references.expires_at).toBe(created.expires_at);
+    expect(Date.parse(created.expires_at) - Date.parse(created.created_at)).toBeGreaterThanOrEqual(5000); // BUYER_CONFIRM_DEADLINE of this suite: 6 s
+    expect(Date.parse(created.expires_at) - Date.parse(created.created_at)).toBeLessThanOrEqual(7000);
+    await omise.charges.expire(created.id);
+  });
+
+  it('should fill store_id and store_name from the account\'s store when the charge omits them, and send that store id to Alipay', async () => {
+    const alipay = (h.gateway.services.payments as unknown as { wallets: { connector(wallet: string): { pay: (...args: unknown[]) => unknown } } }).wallets.connector('alipay');
+    const pay = vi.spyOn(alipay, 'pay');
+    try {
+      const bare = await omise.charges.create({ amount: 2000, currency: 'THB', source: { type: 'barcode_alipay', barcode: '280000000000000001' } });
+      expect(bare).toMatchObject({ status: 'successful', source: { store_id: h.merchant.store_no, store_name: 'Test Shop main store', terminal_id: null } });
+      expect((await h.api('GET', `/v1/payments/${paymentIdOf(bare.id)}`)).body.store_id).toBe(h.merchant.store_no);
+      // Only the name omitted: the name of the account's store with that number.
+      const named = await omise.charges.create({ amount: 2000, currency: 'THB', source: { type: 'barcode_alipay', barcode: '280000000000000001', store_id: h.merchant.store_no } });
+      expect(named.source).toMatchObject({ store_id: h.merchant.store_no, store_name: 'Test Shop main store' });
+      const sent = pay.mock.calls.map((call) => call[1] as { outTradeNo: string; storeId?: string });
+      expect(sent.find((r) => r.outTradeNo === paymentIdOf(bare.id))?.storeId).toBe(h.merchant.store_no);
+      expect(sent.find((r) => r.outTradeNo === paymentIdOf(named.id))?.storeId).toBe(h.merchant.store_no);
+    } finally {
+      pay.mockRestore();
+    }
+  });
+
+  it('should answer seed 003\'s own example request (barcode 1234567890) in test mode as the test code that succeeds at once', async () => {
+    const created = await omise.charges.create({ amount: 400000, currency: 'THB', source: { ...SEED_SOURCE, barcode: '1234567890' } });
+    expect(created).toMatchObject({ object: 'charge', status: 'successful', paid: true, amount: 400000, fee: 6600, fee_vat: 462, net: 392938, source: { type: 'barcode_alipay', store_id: 'BJ_ZZ_001', store_name: 'Some Store', terminal_id: 'T80001' } });
+    await expect(omise.charges.create({ amount: 400000, currency: 'THB', source: { ...SEED_SOURCE, barcode: '1234567891' } })).rejects.toMatchObject({ code: 'invalid_charge' });
+  });
+
+  it('should announce a refund as refund.create with the refund object in the Events API', async () => {
+    const created = await charge('280000000000000001', 5000);
+    const refund = await omise.charges.createRefund(created.id, { amount: 1200 });
+    const list = await waitUntil(() => omise.events.list({ limit: 100, order: 'reverse_chronological' }), (l) => l.data.some((e: OmiseObject) => e.data.id === refund.id), 5000);
+    const event = list.data.find((e: OmiseObject) => e.data.id === refund.id);
+    expect(event).toMatchObject({ object: 'event', key: 'refund.create', data: { object: 'refund', id: refund.id, charge: created.id, amount: 1200, status: 'closed' } });
+    expect(list.data.filter((e: OmiseObject) => e.key === 'charge.complete' && e.data.id === created.id)).toHaveLength(1);
+    expect(await omise.events.retrieve(event.id)).toEqual(event);
   });
 
   it('should serve each final status as a charge.complete event through the Events API', async () => {

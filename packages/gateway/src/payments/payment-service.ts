@@ -120,7 +120,8 @@ export class PaymentService {
     const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
     const created = await this.insertNewPayment(
       scope,
-      { wallet, flow: 'barcode', amount, currency, merchant_order_id: input.merchantOrderId, barcode_masked: maskBarcode(input.barcode), ...commonPaymentFields(input, scope) },
+      // expires_at: the buyer-confirmation deadline the resolver enforces (the same instant as its task's).
+      { wallet, flow: 'barcode', amount, currency, merchant_order_id: input.merchantOrderId, barcode_masked: maskBarcode(input.barcode), expires_at: deadline.toISOString(), ...commonPaymentFields(input, scope) },
       hash,
       opts.idempotencyKey,
       { firstCheck: new Date(now.getTime() + firstCallBudgetMs(this.config)), deadline },

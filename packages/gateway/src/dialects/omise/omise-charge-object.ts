@@ -60,8 +60,11 @@ export interface OmiseChargeFacts {
   store_id: string | null;
   store_name: string | null;
   terminal_id: string | null;
-  /** When counterpay gives up on the buyer (its confirmation deadline), as Omise's `expires_at`. */
-  expires_at: string | null;
+  /**
+   * Written by earlier versions (an estimate of the deadline made by this dialect); read only for
+   * their rows. The payment's own `expires_at` is the deadline the gateway enforces.
+   */
+  expires_at?: string | null;
 }
 
 /** Reads the facts back; rows written by hand or by an older version may lack any of them. */
@@ -77,8 +80,6 @@ export function readChargeFacts(dialectData: string): OmiseChargeFacts {
   return { store_id: text('store_id'), store_name: text('store_name'), terminal_id: text('terminal_id'), expires_at: text('expires_at') };
 }
 
-/** Omise keeps an unpaid barcode charge for a day when nothing else says when it expires. */
-const DEFAULT_EXPIRY_MS = 24 * 3600 * 1000;
 /** Refunds are possible within 12 months (seed 003); the refund service enforces 365 days. */
 /** Omise embeds the first page of a charge's refunds in the charge. */
 const EMBEDDED_REFUNDS = 20;
@@ -101,7 +102,10 @@ export function toOmiseCharge(payment: PaymentRow, refunds: readonly RefundRow[]
   const facts = readChargeFacts(payment.dialect_data);
   const status = omiseChargeStatus(payment.status);
   const paid = isRefundable(payment);
-  const expiresAt = omiseTime(facts.expires_at ?? new Date(Date.parse(payment.created_at) + DEFAULT_EXPIRY_MS).toISOString());
+  // When an unconfirmed charge really expires: the payment's deadline (a barcode payment's buyer
+  // confirmation deadline, after which the gateway cancels at the wallet; a QR code's expiry).
+  const deadline = payment.expires_at ?? facts.expires_at ?? null;
+  const expiresAt = deadline ? omiseTime(deadline) : null;
   const withinRefundWindow = !payment.paid_at || now.getTime() - Date.parse(payment.paid_at) <= REFUND_WINDOW_MS;
   const livemode = payment.livemode === 1;
   return {

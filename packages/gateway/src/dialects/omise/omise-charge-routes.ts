@@ -56,15 +56,15 @@ export const omiseChargeRoutes =
     app.post('/charges', { schema: hidden, config: { omiseAction: 'charge' } }, async (request) => {
       const merchant = omiseMerchant(request);
       const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
-      const charge = readChargeRequest(bodyOf(request));
-      // Omise: without source[store_id] the store configured on the account is used.
-      const store = charge.storeId ? null : await queries.defaultStore(merchant.id);
+      const charge = readChargeRequest(bodyOf(request), { livemode: merchant.livemode });
+      // Omise (seed 003): store_id and store_name not sent in the request must be configured on the
+      // account: the merchant's store (its first), or for a name alone the store the request names.
+      const store = charge.storeId && charge.storeName ? null : await queries.defaultStore(merchant.id, charge.storeId ?? undefined);
       const storeId = charge.storeId ?? store?.external_no ?? null;
       const facts: OmiseChargeFacts = {
         store_id: storeId,
-        store_name: charge.storeName ?? (charge.storeId ? null : (store?.name ?? null)),
+        store_name: charge.storeName ?? store?.name ?? null,
         terminal_id: charge.terminalId,
-        expires_at: new Date(Date.now() + services.config.buyerConfirmDeadlineMs).toISOString(),
       };
       const payment = await services.payments.createBarcodePayment(
         merchant,

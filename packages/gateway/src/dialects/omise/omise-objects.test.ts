@@ -27,7 +27,7 @@ function payment(overrides: Partial<PaymentRow> = {}): PaymentRow {
     barcode_masked: '2800**********0001',
     qr_code: null,
     qr_url: null,
-    expires_at: null,
+    expires_at: '2020-07-08T01:34:23.000Z',
     failure_code: null,
     failure_message: null,
     wallet_transaction_id: null,
@@ -38,7 +38,7 @@ function payment(overrides: Partial<PaymentRow> = {}): PaymentRow {
     metadata: '{}',
     notify_url: null,
     dialect: 'omise',
-    dialect_data: JSON.stringify({ store_id: 'BJ_ZZ_001', store_name: 'Some Store', terminal_id: 'T80001', expires_at: '2020-07-08T01:34:23.000Z' }),
+    dialect_data: JSON.stringify({ store_id: 'BJ_ZZ_001', store_name: 'Some Store', terminal_id: 'T80001' }),
     request_hash: 'h',
     livemode: 0,
     version: 1,
@@ -164,6 +164,16 @@ describe('Omise charge object', () => {
       refunds: { object: 'list', location: '/charges/chrg_test_0mabc123def456ghi789jkl0/refunds', from: '1970-01-01T00:00:00Z', to: '2020-07-07T01:34:23Z', order: 'chronological', limit: 20 },
       source: { type: 'barcode_alipay', flow: 'offline', store_id: 'BJ_ZZ_001', store_name: 'Some Store', terminal_id: 'T80001', charge_status: 'pending' },
     });
+  });
+
+  it('should expire when the payment really does (its stored deadline), never at an invented time', () => {
+    const deadline = '2020-07-07T01:35:23.456Z'; // the buyer-confirmation deadline the gateway enforces
+    const charge = toOmiseCharge(payment({ expires_at: deadline, dialect_data: JSON.stringify({ expires_at: '2020-07-07T09:00:00.000Z' }) }), [], RATES);
+    expect(charge.expires_at).toBe('2020-07-07T01:35:23Z');
+    expect(charge.source.references.expires_at).toBe('2020-07-07T01:35:23Z');
+    // A row of an earlier version keeps the estimate it stored; one with neither says nothing rather than a day.
+    expect(toOmiseCharge(payment({ expires_at: null, dialect_data: JSON.stringify({ expires_at: '2020-07-07T01:35:23.000Z' }) }), [], RATES).expires_at).toBe('2020-07-07T01:35:23Z');
+    expect(toOmiseCharge(payment({ expires_at: null, dialect_data: '{}' }), [], RATES).expires_at).toBeNull();
   });
 
   it('should render a paid, partly refunded charge as successful and still refundable', () => {

@@ -56,6 +56,13 @@ describe('Omise charge requests', () => {
     expect(readChargeRequest({ ...valid, metadata: { order_id: 123, gift: true, note: 'x' } }).metadata).toEqual({ order_id: '123', gift: 'true', note: 'x' });
   });
 
+  it('should take seed 003\'s example barcode (1234567890) in test mode as the test code that succeeds at once, and refuse it in live mode', () => {
+    const seedExample = { ...valid, source: { ...valid.source, barcode: '1234567890' } };
+    expect(readChargeRequest(seedExample, { livemode: false }).barcode).toBe('280000000000000001');
+    expect(refusal(() => readChargeRequest(seedExample, { livemode: true }))).toMatchObject({ code: 'invalid_charge', message: 'source barcode is not a valid Alipay payment code' });
+    expect(refusal(() => readChargeRequest({ ...valid, source: { ...valid.source, barcode: '1234567891' } }, { livemode: false }))).toMatchObject({ code: 'invalid_charge' });
+  });
+
   it('should enforce the THB limits of seed 003 (2000 to 15000000 satang)', () => {
     expect(readChargeRequest({ ...valid, amount: 2000 }).amount).toBe(2000);
     expect(readChargeRequest({ ...valid, amount: 15_000_000 }).amount).toBe(15_000_000);
