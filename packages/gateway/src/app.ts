@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -23,10 +23,23 @@ import type { Services } from './services.ts';
 /** Paths whose values must never reach the logs. */
 const REDACT = ['req.headers.authorization', 'req.headers["idempotency-key"]', 'req.body.barcode'];
 
+/** Fastify's request logs at debug (LOG_LEVEL=debug shows them): the default output keeps to outcomes and problems. */
+class DebugRequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ method: request.method, url: request.url }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    if (!this.isLogDisabled(request)) reply.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+  }
+}
+
 /** Wires plugins only: each API family is an encapsulated plugin with its own error rendering. */
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    logController: new DebugRequestLogs(),
     bodyLimit: 1024 * 1024,
     // Types are checked, not coerced: "100" is not an amount. Unknown fields are rejected, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },

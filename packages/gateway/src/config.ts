@@ -34,7 +34,15 @@ export interface GatewayConfig {
   /** One notification delivery's timeout. */
   notifyTimeoutMs: number;
   logLevel: string;
+  /** LOG_FORMAT: `json` (pino's JSON lines, for production log collectors) or `text` (readable lines, the CLI's default). */
+  logFormat: 'text' | 'json';
   masterKey: string;
+}
+
+function logFormatFromEnv(raw: string | undefined): 'text' | 'json' {
+  if (raw === undefined || raw === '' || raw === 'text' || raw === 'pretty') return 'text';
+  if (raw === 'json') return 'json';
+  throw new Error(`LOG_FORMAT must be json or text, got "${raw}"`);
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -101,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runWorkers: env.RUN_WORKERS !== 'false',
     notifyRetryScheduleS: parseSchedule(env.NOTIFY_RETRY_SCHEDULE),
     notifyTimeoutMs: intFromEnv(env, 'NOTIFY_TIMEOUT_MS', 10_000),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormatFromEnv(env.LOG_FORMAT),
     masterKey: '',
     ...overrides,
   };

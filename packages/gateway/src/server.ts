@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { type Connector, type Wallet } from '@counterpay/core';
 import { type DatabaseHandle, connectDatabase } from '@counterpay/db';
 import type { FastifyInstance } from 'fastify';
@@ -18,8 +18,10 @@ export function openDatabase(config: GatewayConfig): Promise<DatabaseHandle> {
   return connectDatabase({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, dataDir: config.dataDir });
 }
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '***' } });
+/** The gateway's pino logger: JSON lines on stdout, or on `destination` (the CLI's readable terminal output). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '***' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

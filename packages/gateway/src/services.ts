@@ -42,6 +42,8 @@ export interface Services {
   notifications: NotificationService;
   dialectEvents: DialectEvents;
   workers: Array<WorkerLoop<any>>;
+  /** Committed changes in this process (the start command prints payment and refund outcomes from it). */
+  feed: ChangeFeed;
   /** This instance's Prometheus metrics (GET /metrics). */
   metrics: GatewayMetrics;
 }
@@ -93,6 +95,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     notifications,
     dialectEvents: new DialectEvents(repos.events),
     workers,
+    feed,
     metrics,
   };
 }

@@ -10,6 +10,7 @@ export const TASK_DUE = 'task-due';
  */
 export class ChangeFeed {
   readonly emitter = new EventEmitter();
+  readonly #watchers = new Set<(ids: readonly string[]) => void>();
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -18,6 +19,16 @@ export class ChangeFeed {
   /** Announces a committed change of these objects (payment ids, refund ids). */
   changed(...ids: string[]): void {
     for (const id of ids) this.emitter.emit(id);
+    for (const watcher of this.#watchers) watcher(ids);
+  }
+
+  /**
+   * Calls `watcher` with the ids of every change announced in this process (a refund's change names the
+   * refund, then its payment), e.g. for the start command's outcome lines; returns the unsubscribe.
+   */
+  watch(watcher: (ids: readonly string[]) => void): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
   }
 
   /** Wakes the workers: a task became due now. */
