@@ -1,4 +1,5 @@
 import { createMerchant, loadConfig, openDatabase } from '@counterpay/gateway';
+import { credentialLines } from '../credentials-text.ts';
 
 /** Creates a merchant directly in the configured database: works with no server running. */
 export async function merchantsCreate(values: { name?: string | undefined; currency?: string | undefined; json?: boolean | undefined }): Promise<number> {
@@ -13,14 +14,11 @@ export async function merchantsCreate(values: { name?: string | undefined; curre
     if (values.json) {
       console.log(JSON.stringify(credentials, null, 2));
     } else {
-      console.log(`Created merchant ${credentials.merchant_id} (${credentials.name}).`);
-      console.log(`  secret key (native API): ${credentials.secret_key}`);
-      console.log(`  Omise secret key:        ${credentials.omise.secretKey}`);
-      console.log(`  PingPong accId/salt:     ${credentials.pingpong.accId} / ${credentials.pingpong.salt}`);
-      console.log(`  ScanForPay partner/key:  ${credentials.scanforpay.partnerNo} / ${credentials.scanforpay.signKey}`);
-      console.log(`  webhook secret:          ${credentials.webhook_secret}`);
-      console.log(`  live secret key:         ${credentials.live_secret_key}   (live mode: connect wallets first, see \`counterpay wallets --help\`)`);
-      console.log(`  live webhook secret:     ${credentials.live_webhook_secret}`);
+      console.log(`Created merchant ${credentials.merchant_id} (${credentials.name}), store ${credentials.store_no}, terminal ${credentials.terminal_no}.`);
+      console.log('Test mode (the wallet simulator):');
+      for (const line of credentialLines(credentials, 'test')) console.log(line);
+      console.log('Live mode (real wallets: connect them first, see `counterpay wallets --help`):');
+      for (const line of credentialLines(credentials, 'live')) console.log(line);
       console.log('Keep these: they are shown only once (use --json for scripts).');
     }
     return 0;
