@@ -18,7 +18,8 @@ Usage:
                                         (--partner: a WeChat Pay sub-merchant of that merchant)
   counterpay merchants create --name NAME [--currency CNY] --json
   counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
-  counterpay pay --amount 100 --qr any|alipay|wechat   QR payment: prints the code, waits until paid
+  counterpay pay --amount 100 --qr any|alipay|wechat [--expires-in 300]
+                                        QR payment: prints the code, waits until paid (Ctrl-C cancels it)
   counterpay cancel PAYMENT_ID           the cashier gives up: cancel a processing payment at the wallet
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
@@ -30,7 +31,7 @@ Usage:
 Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
 and --url (default: COUNTERPAY_URL or http://HOST:PORT).
 Environment: PORT, SIM_PORT, HOST, DATA_DIR, DATABASE_URL, SIM_URL, BUYER_CONFIRM_DEADLINE_S,
-NOTIFY_RETRY_SCHEDULE, LOG_LEVEL, SIM_TLS (see the README).`;
+NOTIFY_RETRY_SCHEDULE, LOG_LEVEL, LOG_FORMAT (json: pino JSON lines), SIM_TLS (see the README).`;
 
 /** The options of every command but `wallets` (which parses its own). */
 const OPTIONS = {
@@ -46,6 +47,7 @@ const OPTIONS = {
   order: { type: 'string' },
   wait: { type: 'string' },
   reason: { type: 'string' },
+  'expires-in': { type: 'string' },
   key: { type: 'string' },
   url: { type: 'string' },
   'against-sim': { type: 'boolean', default: false },
@@ -56,11 +58,11 @@ const OPTIONS = {
 
 /** Each command's own help (`counterpay help CMD` or `counterpay CMD --help`). */
 const COMMAND_HELP: Record<string, string> = {
-  start: 'counterpay start\n  The gateway and the wallet simulator together (what `npm start` runs); makes a demo merchant on the first start.\n  Environment: PORT (8080), SIM_PORT (8090), HOST, DATA_DIR, DATABASE_URL, SIM_TLS, LOG_LEVEL.',
+  start: 'counterpay start\n  The gateway and the wallet simulator together (what `npm start` runs); makes a demo merchant on the first start.\n  Prints one line per payment and refund outcome; LOG_LEVEL=debug adds request logs, LOG_FORMAT=json logs JSON lines (pino).\n  Environment: PORT (8080), SIM_PORT (8090), HOST, DATA_DIR, DATABASE_URL, SIM_TLS, LOG_LEVEL, LOG_FORMAT.',
   serve: 'counterpay serve\n  The gateway only (SIM_URL says where the wallets are). Environment as for start.',
   sim: 'counterpay sim [--tls]\n  The wallet simulator only; --tls (or SIM_TLS=1) serves HTTPS with its own CA in DATA_DIR.\ncounterpay sim register --json [--partner MCH_ID]\n  Registers a wallet merchant at the running simulator (--partner: a WeChat Pay sub-merchant).',
   merchants: 'counterpay merchants create --name NAME [--currency CNY] [--json]\n  Creates a merchant (store, terminal, operator, test and live keys) in the configured database; no server needed.',
-  pay: 'counterpay pay --amount N [--currency CNY] (--barcode CODE | --qr any|alipay|wechat) [--order ID] [--wait SECONDS] [--json]\n  N is in minor units (fen, cents). Waits until the payment ends (120 s; QR 600 s). Exit 0 succeeded, 2 otherwise.',
+  pay: 'counterpay pay --amount N [--currency CNY] (--barcode CODE | --qr any|alipay|wechat [--expires-in SECONDS]) [--order ID] [--wait SECONDS] [--json]\n  N is in minor units (fen, cents). Waits until the payment ends (120 s; QR: until its code expires, 300 s unless --expires-in, plus 30 s).\n  Ctrl-C while a QR payment waits cancels it (exit 130). Exit 0 succeeded, 2 otherwise.',
   cancel: 'counterpay cancel PAYMENT_ID [--json]\n  Cancels a processing payment at the wallet. Exit 0 when the buyer was not charged, 2 when the buyer paid first.',
   refund: 'counterpay refund PAYMENT_ID [--amount N] [--reason TEXT] [--json]\n  Refunds all that is left, or N minor units.',
   status: 'counterpay status PAYMENT_ID [--json]',

@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CA_CERT_FILE, SimTls, startSimulator } from '@counterpay/walletsim';
 import { type GatewayConfig, type RunningGateway, loadConfig, startGateway } from '@counterpay/gateway';
+import { credentialLines } from '../credentials-text.ts';
 import { readDemoMerchant, writeDemoMerchant } from '../demo-merchant.ts';
+import { logOutcomes } from '../outcome-lines.ts';
+import { terminalLogger } from '../terminal-log.ts';
+
+/** This CLI's entry point, so the banner's commands run from any directory (`npx counterpay` works only inside the repository). */
+const BIN = fileURLToPath(new URL('../../bin/counterpay.js', import.meta.url));
 
 type Closer = { close(): Promise<void> };
 
@@ -56,7 +63,8 @@ export async function serve(): Promise<number> {
     const exitCode = await restartTrustingSimulatorCa(loadConfig());
     if (exitCode !== null) return exitCode;
   }
-  const gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway());
+  const gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway({ logger: terminalLogger(loadConfig()) }));
+  logOutcomes(gateway.services, gateway.app.log);
   console.log(`counterpay gateway listening on ${gateway.url} (${gateway.services.databaseLocation})`);
   closeOnSignal([gateway]);
   return 0;
@@ -83,7 +91,7 @@ export async function start(): Promise<number> {
   const simulator = await listening('wallet simulator', process.env.SIM_PORT ?? '8090', () => runSimulator(tls));
   let gateway: RunningGateway;
   try {
-    gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway());
+    gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway({ logger: terminalLogger(loadConfig()) }));
   } catch (error) {
     // Stop what was started, so the command exits instead of hanging on the simulator.
     await simulator.close();
@@ -91,6 +99,8 @@ export async function start(): Promise<number> {
   }
   closeOnSignal([gateway, simulator]);
   printBanner(gateway, simulator.url, await ensureDemoMerchant(gateway));
+  // After the banner: one readable line per payment and refund outcome from here on.
+  logOutcomes(gateway.services, gateway.app.log);
   return 0;
 }
 
@@ -128,9 +138,18 @@ async function ensureDemoMerchant(gateway: RunningGateway) {
   return { credentials, created: true };
 }
 
+/** A word as a POSIX shell reads it back: as is when plain, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 function printBanner(gateway: RunningGateway, simUrl: string, demo: Awaited<ReturnType<typeof ensureDemoMerchant>>): void {
   const { credentials } = demo;
   const url = gateway.url;
+  // The commands name the CLI by its path and carry the gateway's URL and the demo key, so they work as
+  // pasted into any terminal: whatever its directory, without this shell's PORT or DATA_DIR.
+  const counterpay = `node ${shellWord(BIN)}`;
+  const target = `--url ${shellWord(url)} --key ${shellWord(credentials.secret_key)}`;
   console.log(`
 counterpay is running
   gateway            ${url}   (API docs ${url}/docs, OpenAPI ${url}/openapi.json)
@@ -139,18 +158,15 @@ counterpay is running
   database           ${gateway.services.databaseLocation}
 
 Demo merchant ${credentials.merchant_id}${demo.created ? ' (created now)' : ''}; test credentials (also in ${gateway.services.config.dataDir}/demo-merchant.json):
-  secret key         ${credentials.secret_key}
-  Omise secret key   ${credentials.omise.secretKey}
-  PingPong           accId ${credentials.pingpong.accId}  salt ${credentials.pingpong.salt}
-  ScanForPay         partnerNo ${credentials.scanforpay.partnerNo}  signKey ${credentials.scanforpay.signKey}  storeNo ${credentials.scanforpay.storeNo}
-  webhook secret     ${credentials.webhook_secret}${credentials.live_secret_key ? `
+${credentialLines(credentials, 'test').join('\n')}${credentials.live_secret_key ? `
   live secret key    ${credentials.live_secret_key}   (live mode: connect the merchant's wallets first, README "Going live")` : ''}
 
-Try it (test codes: 280000000000000001 Alipay, 130000000000000001 WeChat Pay succeed at once):
-  npx counterpay pay --amount 100 --currency CNY --barcode 280000000000000001
+Try it from any terminal (test codes: 280000000000000001 Alipay, 130000000000000001 WeChat Pay succeed at once):
+  ${counterpay} pay --amount 100 --currency CNY --barcode 280000000000000001 ${target}
+  ${counterpay} pay --amount 100 --qr any ${target}
   curl -s ${url}/v1/payments -H 'Authorization: Bearer ${credentials.secret_key}' \\
        -H 'Content-Type: application/json' \\
        -d '{"amount":100,"currency":"CNY","merchant_order_id":"order-1","barcode":"130000000000000001"}'
-  npx counterpay refund <payment id> --amount 50
+  ${counterpay} refund PAYMENT_ID --amount 50 ${target}
 Press Ctrl-C to stop.`);
 }

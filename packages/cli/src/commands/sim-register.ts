@@ -3,8 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { loadConfig } from '@counterpay/gateway';
 import { CA_CERT_FILE } from '@counterpay/walletsim';
+import { clientConfig } from '../client-config.ts';
 import { simulatorUrl } from './servers.ts';
 
 /**
@@ -12,7 +12,7 @@ import { simulatorUrl } from './servers.ts';
  * with `--partner MCH_ID`, a WeChat Pay sub-merchant of that registered merchant instead.
  */
 export async function simRegister(values: { name?: string | undefined; json?: boolean | undefined; partner?: string | undefined }): Promise<number> {
-  const config = loadConfig();
+  const config = clientConfig();
   const simUrl = simulatorUrl(config);
   const body = { name: values.name ?? 'cli', ...(values.partner ? { partner: values.partner } : {}) };
   let response: { status: number; text: string };
