@@ -6,9 +6,13 @@ import type { Wallet } from './wallet.ts';
  * The one small interface every wallet protocol implements (DESIGN.md). Connectors speak the wallet's
  * real protocol and map each answer to one of these outcomes in exactly one mapping function.
  * A timeout, a 5xx or an unreadable answer is `unknown`, never `failed`.
+ *
+ * A `succeeded` outcome names the payer as the wallet's answer does, when it does: `buyerAccount` is the
+ * masked login (Alipay `buyer_logon_id`, e.g. `158****1562`; WeChat Pay shows none), `buyerId` the
+ * wallet's stable id (Alipay `buyer_user_id`, `2088…`; WeChat Pay `openid`).
  */
 export type PaymentOutcome =
-  | { kind: 'succeeded'; walletTransactionId: string; paidAt: Date | null; buyerId?: string }
+  | { kind: 'succeeded'; walletTransactionId: string; paidAt: Date | null; buyerAccount?: string; buyerId?: string }
   | { kind: 'failed'; code: FailureCode; walletCode: string; message: string }
   /** The buyer is confirming (password) or the order waits for the buyer: ask again later. */
   | { kind: 'pending'; walletCode: string }

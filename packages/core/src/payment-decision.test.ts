@@ -21,7 +21,7 @@ type ArbitraryPerKind<T extends { kind: string }> = { [K in T['kind']]: fc.Arbit
 
 const paymentOutcomes: ArbitraryPerKind<PaymentOutcome> = {
   succeeded: fc.record(
-    { kind: fc.constant('succeeded' as const), walletTransactionId: text, paidAt: fc.option(instant, { nil: null }), buyerId: text },
+    { kind: fc.constant('succeeded' as const), walletTransactionId: text, paidAt: fc.option(instant, { nil: null }), buyerAccount: text, buyerId: text },
     { requiredKeys: ['kind', 'walletTransactionId', 'paidAt'] },
   ),
   failed: fc.record({ kind: fc.constant('failed' as const), code: fc.constantFrom(...FAILURE_CODES), walletCode: text, message: text }),
@@ -126,7 +126,7 @@ function assertSafe(s: PaymentSituation, seen: WalletObservation, action: Paymen
   if (action.kind === 'succeed') {
     expect(walletSaidPaid(seen) && seen.kind !== 'cancel', `succeed only on the wallet's word: ${context}`).toBe(true);
     const outcome = (seen as { outcome: Extract<PaymentOutcome, { kind: 'succeeded' }> }).outcome;
-    expect(action, `succeed carries the wallet's transaction: ${context}`).toEqual({ kind: 'succeed', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt });
+    expect(action, `succeed carries the wallet's transaction and buyer: ${context}`).toEqual(succeedWith(outcome));
   }
   expect(action.kind === 'confirm_paid', `confirm_paid exactly when the cancel said paid: ${context}`).toBe(seen.kind === 'cancel' && seen.outcome.kind === 'paid');
   if (action.kind === 'show_qr') {
@@ -251,6 +251,12 @@ describe('decidePayment: named cases', () => {
   });
 });
 
+/** The succeed action a wallet's `succeeded` answer calls for: its transaction, paid time and buyer as given. */
+function succeedWith(outcome: Extract<PaymentOutcome, { kind: 'succeeded' }>) {
+  const buyer = { ...(outcome.buyerAccount ? { buyerAccount: outcome.buyerAccount } : {}), ...(outcome.buyerId ? { buyerId: outcome.buyerId } : {}) };
+  return { kind: 'succeed', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt, ...buyer };
+}
+
 describe('succeedAfterCancelSaidPaid', () => {
   it('succeeds with the transaction when the query shows it', () => {
     expect(succeedAfterCancelSaidPaid(paid)).toEqual(succeed);
@@ -259,7 +265,7 @@ describe('succeedAfterCancelSaidPaid', () => {
   it('succeeds without a transaction whatever else the query says (the cancel already said paid)', () => {
     fc.assert(fc.property(fc.oneof(...Object.values(paymentOutcomes)), (outcome) => {
       const action = succeedAfterCancelSaidPaid(outcome);
-      if (outcome.kind === 'succeeded') expect(action).toEqual({ kind: 'succeed', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt });
+      if (outcome.kind === 'succeeded') expect(action).toEqual(succeedWith(outcome));
       else expect(action).toEqual({ kind: 'succeed', walletTransactionId: null, paidAt: null });
     }));
   });

@@ -38,7 +38,8 @@ export type PaymentAction =
   | { kind: 'stop' } // final already: drop the resolver task
   | { kind: 'query' } // ask the wallet
   | { kind: 'cancel' } // cancel (barcode) / close (QR) at the wallet
-  | { kind: 'succeed'; walletTransactionId: string | null; paidAt: Date | null }
+  /** `buyerAccount` / `buyerId`: the payer as the wallet's answer named them (absent when it did not). */
+  | { kind: 'succeed'; walletTransactionId: string | null; paidAt: Date | null; buyerAccount?: string; buyerId?: string }
   | { kind: 'fail'; failureCode: FailureCode }
   | { kind: 'close'; failureCode: CloseReason }
   /** The cancel answered "already paid": query for the transaction, then `succeedAfterCancelSaidPaid`. */
@@ -72,7 +73,7 @@ export function decidePayment(situation: PaymentSituation, seen: WalletObservati
 
 /** The cancel said "paid", then the query for its transaction answered: succeed, with its id when shown. */
 export function succeedAfterCancelSaidPaid(query: PaymentOutcome): PaymentAction {
-  if (query.kind === 'succeeded') return { kind: 'succeed', walletTransactionId: query.walletTransactionId, paidAt: query.paidAt };
+  if (query.kind === 'succeeded') return succeedAsSaid(query);
   // The wallet already said paid; a query that does not show it yet (slow, unknown) cannot unsay that.
   return { kind: 'succeed', walletTransactionId: null, paidAt: null };
 }
@@ -106,7 +107,7 @@ function afterPay(situation: PaymentSituation, outcome: PaymentOutcome): Payment
   if (cancelDecides(situation)) return CANCEL;
   switch (outcome.kind) {
     case 'succeeded':
-      return { kind: 'succeed', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt };
+      return succeedAsSaid(outcome);
     case 'failed':
       return { kind: 'fail', failureCode: outcome.code };
     case 'not_sent':
@@ -129,7 +130,7 @@ function afterQuery(situation: PaymentSituation, outcome: PaymentOutcome): Payme
   if (cancelDecides(situation)) return CANCEL;
   switch (outcome.kind) {
     case 'succeeded':
-      return { kind: 'succeed', walletTransactionId: outcome.walletTransactionId, paidAt: outcome.paidAt };
+      return succeedAsSaid(outcome);
     case 'failed':
       return { kind: 'fail', failureCode: outcome.code };
     case 'closed':
@@ -185,6 +186,17 @@ function afterQrCreation(situation: PaymentSituation, outcome: QrOutcome): Payme
       throw new Error(`unhandled QR outcome ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Succeed with what the wallet said of the payment: its transaction, when it was paid and by whom. */
+function succeedAsSaid(outcome: Extract<PaymentOutcome, { kind: 'succeeded' }>): PaymentAction {
+  return {
+    kind: 'succeed',
+    walletTransactionId: outcome.walletTransactionId,
+    paidAt: outcome.paidAt,
+    ...(outcome.buyerAccount ? { buyerAccount: outcome.buyerAccount } : {}),
+    ...(outcome.buyerId ? { buyerId: outcome.buyerId } : {}),
+  };
 }
 
 function unknownReason(outcome: PaymentOutcome): string | null {
