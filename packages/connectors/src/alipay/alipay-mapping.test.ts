@@ -84,6 +84,37 @@ describe('Alipay query mapping', () => {
   });
 });
 
+describe('Alipay buyer', () => {
+  // The payer as Alipay's answers name them: buyer_logon_id is a masked login, buyer_user_id the 2088… id.
+  const buyer = { buyer_logon_id: '158****1562', buyer_user_id: '2088102177846875' };
+  const paidAt = new Date('2024-05-13T09:49:20Z');
+
+  it('takes the masked login as the account and buyer_user_id as the id from a pay answer', async () => {
+    answerByMethod({ 'alipay.trade.pay': { code: '10000', msg: 'Success', trade_no: '2024051322001', gmt_payment: '2024-05-13 17:49:20', ...buyer } });
+    expect(await connector.pay(ctx, payRequest)).toEqual({ kind: 'succeeded', walletTransactionId: '2024051322001', paidAt, buyerAccount: '158****1562', buyerId: '2088102177846875' });
+  });
+
+  it('takes them from a query answer (a payment the buyer confirmed later, or a paid QR order)', async () => {
+    answerByMethod({ 'alipay.trade.query': { code: '10000', msg: 'Success', trade_status: 'TRADE_SUCCESS', trade_no: '2024051322001', gmt_payment: '2024-05-13 17:49:20', buyer_logon_id: 'abc***@163.com', buyer_user_id: '2088000000000001' } });
+    expect(await connector.query(ctx, 'pay_0001', 'CNY')).toEqual({ kind: 'succeeded', walletTransactionId: '2024051322001', paidAt, buyerAccount: 'abc***@163.com', buyerId: '2088000000000001' });
+  });
+
+  it('never takes the masked login for the id: without buyer_user_id there is no id', async () => {
+    answerByMethod({ 'alipay.trade.pay': { code: '10000', msg: 'Success', trade_no: '2024051322001', gmt_payment: '2024-05-13 17:49:20', buyer_logon_id: '158****1562' } });
+    expect(await connector.pay(ctx, payRequest)).toEqual({ kind: 'succeeded', walletTransactionId: '2024051322001', paidAt, buyerAccount: '158****1562' });
+  });
+
+  it('takes buyer_open_id as the id of an app in OpenID mode (no buyer_user_id)', async () => {
+    answerByMethod({ 'alipay.trade.pay': { code: '10000', msg: 'Success', trade_no: '2024051322001', gmt_payment: '2024-05-13 17:49:20', buyer_logon_id: '158****1562', buyer_open_id: '074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5' } });
+    expect(await connector.pay(ctx, payRequest)).toMatchObject({ buyerAccount: '158****1562', buyerId: '074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5' });
+  });
+
+  it('names no buyer when the answer names none, or only blanks', async () => {
+    answerByMethod({ 'alipay.trade.query': { code: '10000', msg: 'Success', trade_status: 'TRADE_SUCCESS', trade_no: 't1', buyer_logon_id: '', buyer_user_id: ' ' } });
+    expect(await connector.query(ctx, 'pay_0001', 'CNY')).toEqual({ kind: 'succeeded', walletTransactionId: 't1', paidAt: null });
+  });
+});
+
 describe('Alipay cancel and close mapping', () => {
   it.each([
     { name: 'maps retry_flag Y to retry', response: { code: '10000', msg: 'Success', retry_flag: 'Y' }, expected: { kind: 'retry' } },

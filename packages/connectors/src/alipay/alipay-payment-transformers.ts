@@ -25,8 +25,10 @@ export interface AlipayTradeReferenceRequest {
   out_trade_no: string;
 }
 
-export const TRADE_PAY_FIELDS = [...COMMON_FIELDS, 'trade_no', 'out_trade_no', 'buyer_logon_id', 'buyer_user_id', 'total_amount', 'gmt_payment', 'trade_status'] as const;
-export const TRADE_QUERY_FIELDS = [...COMMON_FIELDS, 'trade_no', 'out_trade_no', 'buyer_logon_id', 'buyer_user_id', 'trade_status', 'total_amount', 'gmt_payment', 'send_pay_date'] as const;
+/** The buyer: `buyer_logon_id` (masked login), `buyer_user_id` (2088…), or `buyer_open_id` for apps in Alipay's OpenID mode. */
+const BUYER_FIELDS = ['buyer_logon_id', 'buyer_user_id', 'buyer_open_id'] as const;
+export const TRADE_PAY_FIELDS = [...COMMON_FIELDS, 'trade_no', 'out_trade_no', ...BUYER_FIELDS, 'total_amount', 'gmt_payment', 'trade_status'] as const;
+export const TRADE_QUERY_FIELDS = [...COMMON_FIELDS, 'trade_no', 'out_trade_no', ...BUYER_FIELDS, 'trade_status', 'total_amount', 'gmt_payment', 'send_pay_date'] as const;
 
 export type AlipayTradePayResponse = AlipayFields<typeof TRADE_PAY_FIELDS>;
 export type AlipayTradeQueryResponse = AlipayFields<typeof TRADE_QUERY_FIELDS>;
@@ -99,9 +101,20 @@ export function paymentOutcomeFromPay(answer: AlipayAnswer<AlipayTradePayRespons
   });
 }
 
-function succeeded(tradeNo: string, paidAt: string | undefined, r: { buyer_user_id?: string; buyer_logon_id?: string }): PaymentOutcome {
-  const buyerId = r.buyer_user_id || r.buyer_logon_id;
-  return { kind: 'succeeded', walletTransactionId: tradeNo, paidAt: parseShanghaiTime(paidAt), ...(buyerId ? { buyerId } : {}) };
+/**
+ * The payer as Alipay names them: the masked login (`buyer_logon_id`, e.g. `158****1562`) is the account,
+ * the stable id (`buyer_user_id`, or `buyer_open_id` for OpenID-mode apps) the id; each absent when not given.
+ */
+function succeeded(tradeNo: string, paidAt: string | undefined, r: { buyer_logon_id?: string; buyer_user_id?: string; buyer_open_id?: string }): PaymentOutcome {
+  const buyerAccount = r.buyer_logon_id?.trim();
+  const buyerId = (r.buyer_user_id || r.buyer_open_id)?.trim();
+  return {
+    kind: 'succeeded',
+    walletTransactionId: tradeNo,
+    paidAt: parseShanghaiTime(paidAt),
+    ...(buyerAccount ? { buyerAccount } : {}),
+    ...(buyerId ? { buyerId } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

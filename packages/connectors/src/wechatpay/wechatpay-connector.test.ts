@@ -224,6 +224,25 @@ describe('WeChat Pay orderquery mapping', () => {
   });
 });
 
+describe('WeChat Pay buyer', () => {
+  const paidAt = new Date('2024-05-13T09:49:20Z');
+
+  it('takes openid as the buyer id from a micropay answer, and no account: WeChat Pay shows no login', async () => {
+    answerByPath({ '/pay/micropay': { result_code: 'SUCCESS', transaction_id: '4200001', time_end: '20240513174920', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o', is_subscribe: 'N' } });
+    expect(await connector.pay(ctx, payRequest)).toEqual({ kind: 'succeeded', walletTransactionId: '4200001', paidAt, buyerId: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' });
+  });
+
+  it('takes openid from an orderquery answer (a payment confirmed later, or a paid QR order)', async () => {
+    answerByPath({ '/pay/orderquery': { result_code: 'SUCCESS', trade_state: 'SUCCESS', transaction_id: '4200001', time_end: '20240513174920', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } });
+    expect(await connector.query(ctx, 'pay_0001', 'CNY')).toEqual({ kind: 'succeeded', walletTransactionId: '4200001', paidAt, buyerId: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' });
+  });
+
+  it('names no buyer when the answer has no openid', async () => {
+    answerByPath({ '/pay/orderquery': { result_code: 'SUCCESS', trade_state: 'SUCCESS', transaction_id: '4200001', time_end: '20240513174920' } });
+    expect(await connector.query(ctx, 'pay_0001', 'CNY')).toEqual({ kind: 'succeeded', walletTransactionId: '4200001', paidAt });
+  });
+});
+
 describe('WeChat Pay reverse and closeorder mapping', () => {
   it.each<Case>([
     { name: 'maps a reverse with recall N to cancelled', answer: { result_code: 'SUCCESS', recall: 'N' }, expected: { kind: 'cancelled' } },

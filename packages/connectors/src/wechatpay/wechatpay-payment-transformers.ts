@@ -66,8 +66,13 @@ export function orderReferenceRequest(outTradeNo: string): WechatOrderReferenceR
   return { out_trade_no: outTradeNo };
 }
 
+/**
+ * The payer as WeChat Pay names them: `openid`, the buyer's id under the merchant's appid. WeChat Pay
+ * shows no login, masked or not, so there is no `buyerAccount`.
+ */
 function succeeded(r: { transaction_id?: string; time_end?: string; openid?: string }, transactionId: string): PaymentOutcome {
-  return { kind: 'succeeded', walletTransactionId: transactionId, paidAt: parseShanghaiTime(r.time_end), ...(r.openid ? { buyerId: r.openid } : {}) };
+  const buyerId = r.openid?.trim();
+  return { kind: 'succeeded', walletTransactionId: transactionId, paidAt: parseShanghaiTime(r.time_end), ...(buyerId ? { buyerId } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------
