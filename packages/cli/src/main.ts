@@ -23,7 +23,7 @@ Usage:
   counterpay cancel PAYMENT_ID           the cashier gives up: cancel a processing payment at the wallet
   counterpay refund PAYMENT_ID [--amount 50] [--reason TEXT]
   counterpay status PAYMENT_ID
-  counterpay webhooks create --endpoint URL [--events payment.succeeded,…] | list | rotate ID | replay ID --since T | delete ID
+  counterpay webhooks create --endpoint URL [--events payment.succeeded,…] [--format native|omise] | list | rotate ID | replay ID --since T | delete ID
   counterpay wallets connect alipay|wechat --merchant ID …   connect the merchant's own wallet accounts (see wallets --help)
   counterpay wallets list --merchant ID [--mode live|test]
   counterpay reconcile --against-sim [--json]   compare payments and refunds with the simulator's ledger
@@ -43,6 +43,7 @@ const OPTIONS = {
   qr: { type: 'string' },
   endpoint: { type: 'string' },
   events: { type: 'string' },
+  format: { type: 'string' },
   since: { type: 'string' },
   order: { type: 'string' },
   wait: { type: 'string' },
@@ -66,7 +67,7 @@ const COMMAND_HELP: Record<string, string> = {
   cancel: 'counterpay cancel PAYMENT_ID [--json]\n  Cancels a processing payment at the wallet. Exit 0 when the buyer was not charged, 2 when the buyer paid first.',
   refund: 'counterpay refund PAYMENT_ID [--amount N] [--reason TEXT] [--json]\n  Refunds all that is left, or N minor units.',
   status: 'counterpay status PAYMENT_ID [--json]',
-  webhooks: 'counterpay webhooks create --endpoint URL [--events payment.succeeded,…] | list | rotate ID | replay ID --since T | delete ID',
+  webhooks: 'counterpay webhooks create --endpoint URL [--events payment.succeeded,…] [--format native|omise] | list | rotate ID | replay ID --since T | delete ID',
   reconcile: 'counterpay reconcile --against-sim [--json]\n  Compares payments and refunds with the simulator\'s ledger; exit 1 on a difference.',
 };
 
