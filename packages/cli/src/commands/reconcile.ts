@@ -1,4 +1,5 @@
-import { fetchSimulatorLedger, loadConfig, openDatabase, reconcile } from '@counterpay/gateway';
+import { fetchSimulatorLedger, openDatabase, reconcile } from '@counterpay/gateway';
+import { existingDatabaseConfig } from '../client-config.ts';
 
 /** Compares the gateway's payments and refunds with the simulator's ledger; exits 1 on any mismatch. */
 export async function reconcileAgainstSim(values: { json?: boolean | undefined; 'against-sim'?: boolean | undefined }): Promise<number> {
@@ -6,7 +7,7 @@ export async function reconcileAgainstSim(values: { json?: boolean | undefined; 
     console.error('counterpay reconcile: only --against-sim is available (the simulator is the wallet of record here)');
     return 1;
   }
-  const config = loadConfig();
+  const config = existingDatabaseConfig();
   const database = await openDatabase(config);
   try {
     const report = await reconcile(database, config.masterKey, await fetchSimulatorLedger(config.simUrl));

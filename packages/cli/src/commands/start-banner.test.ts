@@ -187,6 +187,11 @@ describe('a client command that fails', () => {
       const unreachable = await paste(`'${process.execPath}' '${BIN}' status pay_x --key sk_test_x --url http://127.0.0.1:9`, cwd);
       expect(unreachable.code).toBe(1);
       expect(unreachable.stderr).toContain('cannot reach');
+      for (const args of ['wallets list --merchant mer_x', 'reconcile --against-sim']) {
+        const noDatabase = await paste(`'${process.execPath}' '${BIN}' ${args}`, cwd);
+        expect(noDatabase.code, args).toBe(1);
+        expect(noDatabase.stderr).toContain('no database in');
+      }
       expect(existsSync(join(cwd, 'data'))).toBe(false);
       expect(readdirSync(cwd)).toEqual([]);
     } finally {

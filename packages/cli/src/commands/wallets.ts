@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type WalletAccountInput, type WalletAccountObject, credentialsFrom, loadConfig, openDatabase, walletAccountsFor } from '@counterpay/gateway';
+import { type WalletAccountInput, type WalletAccountObject, credentialsFrom, openDatabase, walletAccountsFor } from '@counterpay/gateway';
+import { existingDatabaseConfig } from '../client-config.ts';
 
 export const WALLETS_USAGE = `counterpay wallets — connect a merchant's own Alipay and WeChat Pay accounts (live mode by default)
 
@@ -84,7 +85,7 @@ export async function wallets(argv: string[]): Promise<number> {
   if (!values.merchant) throw new Error('--merchant ID is required (the merchant_id printed by `counterpay merchants create`)');
   if (values.mode !== 'live' && values.mode !== 'test') throw new Error('--mode is live or test');
   const scope = { merchantId: values.merchant, livemode: values.mode === 'live' };
-  const config = loadConfig();
+  const config = existingDatabaseConfig();
   const database = await openDatabase(config);
   try {
     const accounts = walletAccountsFor(database, config);
