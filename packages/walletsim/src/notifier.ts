@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rsa2Sign, signingString } from './alipay/alipay-crypto.ts';
+import { alipayBuyer, wechatOpenid } from './buyers.ts';
 import { alipayTime, wechatTime } from './clock.ts';
 import { minorToDecimal } from './money.ts';
 import type { Faults } from './faults.ts';
@@ -76,7 +77,7 @@ export class Notifier {
         total_amount: minorToDecimal(trade.amount, trade.currency),
         receipt_amount: minorToDecimal(trade.amount, trade.currency),
         gmt_payment: alipayTime(paidAt),
-        buyer_id: `2088${trade.tradeNo.slice(-12)}`,
+        ...alipayNotificationBuyer(this.store, trade),
       };
       params.sign = rsa2Sign(signingString(params, ['sign', 'sign_type']), merchant.alipay.platformPrivateKey);
       return { contentType: 'application/x-www-form-urlencoded; charset=utf-8', body: new URLSearchParams(params).toString(), acknowledged: (text) => text.trim() === 'success' };
@@ -88,7 +89,7 @@ export class Notifier {
       ...(trade.partner ? { sub_mch_id: trade.merchant } : {}),
       nonce_str: randomBytes(16).toString('hex'),
       result_code: 'SUCCESS',
-      openid: `o${trade.tradeNo.slice(-16)}`,
+      ...wechatNotificationBuyer(this.store, trade),
       trade_type: 'NATIVE',
       bank_type: 'CFT',
       total_fee: String(trade.amount),
@@ -101,4 +102,15 @@ export class Notifier {
     fields.sign = wechatSign(fields, merchant.wechat.apiKey, 'MD5');
     return { contentType: 'text/xml; charset=utf-8', body: buildXml(fields), acknowledged: (text) => /<return_code>(<!\[CDATA\[)?SUCCESS(\]\]>)?<\/return_code>/.test(text) };
   }
+}
+
+/** An Alipay notification names the buyer as `buyer_id` (the 2088… id) and `buyer_logon_id` (masked). */
+function alipayNotificationBuyer(store: SimStore, trade: Trade): Record<string, string> {
+  const buyer = alipayBuyer(store, trade);
+  return buyer ? { buyer_id: buyer.userId, buyer_logon_id: buyer.logonId } : {};
+}
+
+function wechatNotificationBuyer(store: SimStore, trade: Trade): Record<string, string> {
+  const openid = wechatOpenid(store, trade);
+  return openid ? { openid } : {};
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { alipayBuyer, alipayBuyerFields } from '../buyers.ts';
 import { alipayTime, sleep } from '../clock.ts';
 import { type FaultDecision, underFaults } from '../faults.ts';
 import { decimalToMinor, minorToDecimal } from '../money.ts';
@@ -86,7 +87,7 @@ function handle(sim: SimContext, appId: string, method: string, biz: Biz, notify
     case 'alipay.trade.query': {
       const trade = sim.book.find('alipay', appId, outTradeNo);
       if (!trade || trade.amount === 0) return { answer: fail('ACQ.TRADE_NOT_EXIST', 'trade does not exist'), ...none };
-      return { answer: { ...SUCCESS, ...tradeFields(trade), trade_status: tradeStatus(trade) }, ...none };
+      return { answer: { ...SUCCESS, ...tradeFields(sim, trade), trade_status: tradeStatus(trade) }, ...none };
     }
     case 'alipay.trade.cancel': {
       const { action } = sim.book.cancel('alipay', appId, outTradeNo);
@@ -138,9 +139,9 @@ function tradePay(sim: SimContext, appId: string, biz: Biz): { answer: Answer; h
   switch (trade.status) {
     case 'paid':
     case 'reversed':
-      return { answer: { ...SUCCESS, ...tradeFields(trade) }, hold: result.holdAnswer };
+      return { answer: { ...SUCCESS, ...tradeFields(sim, trade) }, hold: result.holdAnswer };
     case 'waiting':
-      return { answer: { code: '10003', msg: 'Waiting for buyer confirmation', ...tradeFields(trade) }, hold: false };
+      return { answer: { code: '10003', msg: 'Waiting for buyer confirmation', ...tradeFields(sim, trade) }, hold: false };
     case 'closed':
       return { answer: fail('ACQ.TRADE_HAS_CLOSE', 'the trade is closed'), hold: false };
     case 'failed':
@@ -164,26 +165,27 @@ function tradeRefund(sim: SimContext, appId: string, biz: Biz): Answer {
       return fail('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', 'the refund exceeds what is left');
     case 'inconsistent':
       return fail('ACQ.CONTEXT_INCONSISTENT', 'this out_request_no was used with another amount');
-    case 'ok':
+    case 'ok': {
+      const buyer = alipayBuyer(sim.store, trade);
       return {
         ...SUCCESS,
         out_trade_no: trade.outTradeNo,
         trade_no: trade.tradeNo,
-        buyer_logon_id: buyerLogon(trade),
+        ...(buyer ? { buyer_logon_id: buyer.logonId, buyer_user_id: buyer.userId } : {}),
         fund_change: 'Y',
         refund_fee: minorToDecimal(trade.refunded, trade.currency),
         refund_currency: trade.currency,
         gmt_refund_pay: alipayTime(new Date(result.refund.createdAt)),
       };
+    }
   }
 }
 
-function tradeFields(trade: Trade): Answer {
+function tradeFields(sim: SimContext, trade: Trade): Answer {
   return {
     trade_no: trade.tradeNo,
     out_trade_no: trade.outTradeNo,
-    buyer_logon_id: buyerLogon(trade),
-    buyer_user_id: `2088${trade.tradeNo.slice(-12)}`,
+    ...alipayBuyerFields(sim.store, trade),
     total_amount: minorToDecimal(trade.amount, trade.currency),
     trans_currency: trade.currency,
     ...(trade.paidAt ? { gmt_payment: alipayTime(new Date(trade.paidAt)), receipt_amount: minorToDecimal(trade.amount, trade.currency) } : {}),
@@ -194,10 +196,6 @@ function tradeStatus(trade: Trade): string {
   if (trade.status === 'paid') return trade.refunded >= trade.amount ? 'TRADE_CLOSED' : 'TRADE_SUCCESS';
   if (trade.status === 'waiting') return 'WAIT_BUYER_PAY';
   return 'TRADE_CLOSED';
-}
-
-function buyerLogon(trade: Trade): string {
-  return trade.consumerId ? `${trade.consumerId.slice(0, 3)}***@sim.example` : 'tes***@sim.example';
 }
 
 /** `yyyy-MM-dd HH:mm:ss` China time → epoch ms; null when absent or malformed. */

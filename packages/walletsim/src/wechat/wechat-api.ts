@@ -4,6 +4,7 @@ import { sleep, wechatTime } from '../clock.ts';
 import { underFaults } from '../faults.ts';
 import { knownCurrency } from '../money.ts';
 import { SimTls } from '../certificates/sim-tls.ts';
+import { wechatOpenid } from '../buyers.ts';
 import type { SimContext } from '../sim-context.ts';
 import type { Trade } from '../wallet-book.ts';
 import { queryRefunds } from './wechat-refund-query.ts';
@@ -109,7 +110,7 @@ function handle(sim: SimContext, account: Account, path: (typeof PATHS)[number],
       const trade = sim.book.find('wechat', mchId, outTradeNo);
       if (!trade || trade.amount === 0) return bizFail('ORDERNOTEXIST', 'order does not exist');
       const state = tradeState(trade);
-      return ok({ ...tradeFields(trade), trade_state: state, trade_state_desc: TRADE_STATE_DESCRIPTIONS[state] });
+      return ok({ ...tradeFields(sim, trade), trade_state: state, trade_state_desc: TRADE_STATE_DESCRIPTIONS[state] });
     }
     case '/secapi/pay/reverse':
       sim.book.cancel('wechat', mchId, outTradeNo);
@@ -140,7 +141,7 @@ function micropay(sim: SimContext, account: Account, p: Fields): Result {
   switch (trade.status) {
     case 'paid':
     case 'reversed':
-      return { ...ok({ ...tradeFields(trade), trade_type: 'MICROPAY' }), hold: result.holdAnswer };
+      return { ...ok({ ...tradeFields(sim, trade), trade_type: 'MICROPAY' }), hold: result.holdAnswer };
     case 'waiting':
       return bizFail('USERPAYING', 'the buyer is entering the payment password');
     case 'closed':
@@ -181,12 +182,13 @@ function refund(sim: SimContext, mchId: string, p: Fields): Result {
 const partnerOf = (account: Account) => (account.partner ? { partner: account.partner } : {});
 
 /** An order's fields; the buyer and WeChat's transaction number exist only once it was paid. */
-function tradeFields(trade: Trade): Fields {
+function tradeFields(sim: SimContext, trade: Trade): Fields {
   const order = { out_trade_no: trade.outTradeNo, total_fee: String(trade.amount), fee_type: trade.currency };
+  const openid = wechatOpenid(sim.store, trade);
   if (trade.paidAt === null) return order;
   return {
     ...order,
-    openid: `o${trade.tradeNo.slice(-16)}`,
+    ...(openid ? { openid } : {}),
     transaction_id: trade.tradeNo,
     cash_fee: String(trade.amount),
     bank_type: 'CFT',
