@@ -45,7 +45,7 @@ export function logOutcomes(services: Pick<Services, 'feed' | 'payments' | 'refu
 
   async function refund(id: string): Promise<void> {
     const row = await services.refunds.waitForFinal(id, 0);
-    if (row.status === 'processing' || !firstTime(`${id}:${row.status}`)) return;
+    if (isProcessing(row.status) || !firstTime(`${id}:${row.status}`)) return;
     log.info(
       { refund: id, payment: row.payment_id, status: row.status, amount: row.amount, currency: row.currency, livemode: Boolean(row.livemode) },
       `refund ${id} ${row.status}  ${money(row.amount, row.currency)} for ${row.payment_id}`,

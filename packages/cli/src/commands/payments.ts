@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
-import { type PaymentStatus, type RefundStatus, isProcessing } from '@counterpay/core';
+import { type PaymentStatus, type RefundStatus, isProcessing, isRefundable } from '@counterpay/core';
 import { ApiClient } from '../api-client.ts';
 import { clientConfig } from '../client-config.ts';
 import { readDemoMerchant } from '../demo-merchant.ts';
@@ -156,7 +156,8 @@ async function cancelAfterInterrupt(api: ApiClient, payment: Payment, json: bool
   process.stderr.write(`\ninterrupted: cancelling ${payment.id}…\n`);
   const after = await api.request<Payment>('POST', `/v1/payments/${payment.id}/cancel`, { wait_seconds: 10 });
   if (json) console.log(JSON.stringify(after, null, 2));
-  if (after.status === 'succeeded') {
+  // The buyer paid before the cancel reached the wallet: the money arrived, so it can only be refunded.
+  if (isRefundable(after)) {
     if (!json) console.log(`${after.id} was not cancelled: the buyer paid first (${after.amount} ${after.currency}); refund it if needed`);
     return PAYMENT_EXIT_CODES.succeeded;
   }
