@@ -19,7 +19,13 @@ export class ChangeFeed {
   /** Announces a committed change of these objects (payment ids, refund ids). */
   changed(...ids: string[]): void {
     for (const id of ids) this.emitter.emit(id);
-    for (const watcher of this.#watchers) watcher(ids);
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(ids);
+      } catch {
+        // A watcher only observes: its failure never reaches the change that was announced.
+      }
+    }
   }
 
   /**
