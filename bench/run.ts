@@ -24,15 +24,23 @@ const ctx: Context = { settings, report, rss: [] };
 const started = performance.now();
 console.log(`counterpay bench, ${settings.mode} mode: ${machine.cores} cores ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')}; data in ${settings.dataRoot}`);
 
+/** Runs one scenario group if selected, and says how long it took (start-ups included). */
+async function group(name: string, run: (ctx: Context) => void | Promise<void>): Promise<void> {
+  if (!wants(settings, name)) return;
+  const t = performance.now();
+  await run(ctx);
+  console.log(`  (${name}: ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+}
+
 let failed = false;
 try {
-  if (wants(settings, 'barcode') || wants(settings, 'a')) rsaSign(ctx);
-  if (wants(settings, 'a')) await stackA(ctx);
-  if (wants(settings, 'b')) await floorB(ctx);
-  if (wants(settings, 'barcode')) await barcode(ctx);
-  if (wants(settings, 'lookups')) await lookups(ctx);
-  if (wants(settings, 'notifications')) await notifications(ctx);
-  if (wants(settings, 'postgres')) await postgres(ctx);
+  await group('rsa', rsaSign);
+  await group('a', stackA);
+  await group('b', floorB);
+  await group('barcode', barcode);
+  await group('lookups', lookups);
+  await group('notifications', notifications);
+  await group('postgres', postgres);
   memory(ctx);
 } catch (error) {
   failed = true;

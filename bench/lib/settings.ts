@@ -16,19 +16,20 @@ export interface Settings {
   warmupRequests: number;
   lookupSizes: number[];
   lookupDurationS: number;
+  lookupWarmupRequests: number;
   notifyEvents: number;
   notifyTimeoutMs: number;
   /** Upper bound of one notification run. */
   notifyMaxS: number;
   writeResults: boolean;
-  /** Run only these scenario groups (development aid): a, b, barcode, lookups, notifications, postgres. */
+  /** Run only these scenario groups (development aid): rsa, a, b, barcode, lookups, notifications, postgres. */
   only: Set<string> | null;
   keepData: boolean;
   dataRoot: string;
   argv: string[];
 }
 
-export const USAGE = `npm run bench -- [--quick | --smoke] [--write-results | --no-write] [--only a,b,barcode,lookups,notifications,postgres] [--keep-data]
+export const USAGE = `npm run bench -- [--quick | --smoke] [--write-results | --no-write] [--only rsa,a,b,barcode,lookups,notifications,postgres] [--keep-data]
   (default) full mode, a few minutes (plus the 10M-row seed); writes bench/RESULTS.md and README's Performance section
   --quick   ~1 min on 2 cores, smaller sizes, writes nothing unless --write-results
   --smoke   tiny durations (CI's test)`;
@@ -49,11 +50,11 @@ export function parseSettings(argv: string[]): Settings {
   const common = { mode, connections: 50, writeResults, only, keepData: argv.includes('--keep-data'), dataRoot: mkdtempSync(join(tmpdir(), 'counterpay-bench-')), argv };
   switch (mode) {
     case 'full':
-      return { ...common, durationS: 15, warmupRequests: 500, lookupSizes: [10_000, 1_000_000, 10_000_000], lookupDurationS: 8, notifyEvents: 100_000, notifyTimeoutMs: 1000, notifyMaxS: 300 };
+      return { ...common, durationS: 15, warmupRequests: 500, lookupSizes: [10_000, 1_000_000, 10_000_000], lookupDurationS: 8, lookupWarmupRequests: 2500, notifyEvents: 100_000, notifyTimeoutMs: 1000, notifyMaxS: 300 };
     case 'quick':
-      return { ...common, durationS: 4, warmupRequests: 200, lookupSizes: [10_000, 100_000], lookupDurationS: 2, notifyEvents: 3000, notifyTimeoutMs: 500, notifyMaxS: 60 };
+      return { ...common, durationS: 4, warmupRequests: 200, lookupSizes: [10_000, 100_000], lookupDurationS: 2, lookupWarmupRequests: 1000, notifyEvents: 3000, notifyTimeoutMs: 500, notifyMaxS: 60 };
     case 'smoke':
-      return { ...common, durationS: 1, warmupRequests: 50, lookupSizes: [10_000, 100_000], lookupDurationS: 1, notifyEvents: 1000, notifyTimeoutMs: 300, notifyMaxS: 30 };
+      return { ...common, durationS: 2, warmupRequests: 50, lookupSizes: [10_000, 20_000], lookupDurationS: 1, lookupWarmupRequests: 50, notifyEvents: 300, notifyTimeoutMs: 300, notifyMaxS: 20 };
   }
 }
 

@@ -2,11 +2,10 @@
  * counterpay barcode payments end to end: `counterpay sim`, `counterpay serve` and the load generator in
  * separate processes; WeChat Pay (130000000000000001) then Alipay (280000000000000001), each warmed up.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Context } from '../lib/context.ts';
-import { ALIPAY_CODE, authHeaders, counterpayEnv, createMerchant, paymentBody, startGateway, startSimulator, WECHAT_CODE } from '../lib/counterpay.ts';
+import { ALIPAY_CODE, authHeaders, paymentBody, startGateway, startSimulator, WECHAT_CODE } from '../lib/counterpay.ts';
+import { deployment } from '../lib/deployment.ts';
 import { type LoadResult, type LoadSpec, measure, warmUp } from '../lib/load.ts';
 import { rssMb } from '../lib/proc-stats.ts';
 import { type Child, stopAll } from '../lib/processes.ts';
@@ -26,13 +25,10 @@ export function barcodeLine(r: LoadResult): string {
 
 export async function barcode(ctx: Context): Promise<void> {
   const { settings, report } = ctx;
-  const dataDir = join(settings.dataRoot, 'barcode');
-  mkdirSync(dataDir, { recursive: true });
-  const env = counterpayEnv(dataDir);
+  const { env, merchant, file } = await deployment(ctx, 'barcode');
   let sim: Child | undefined;
   let gateway: Child | undefined;
   try {
-    const merchant = await createMerchant(env);
     sim = await startSimulator(env);
     gateway = await startGateway(env, sim.ready);
     for (const [wallet, code] of [['wechat', WECHAT_CODE], ['alipay', ALIPAY_CODE]] as const) {
@@ -49,7 +45,7 @@ export async function barcode(ctx: Context): Promise<void> {
       if (wallet === 'wechat') wechatTargets(ctx, r);
       else alipayTargets(ctx, r);
     }
-    await checkOutcomes(ctx, join(dataDir, 'counterpay.db'));
+    await checkOutcomes(ctx, file);
   } finally {
     await stopAll([sim, gateway]);
   }

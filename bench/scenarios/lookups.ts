@@ -3,46 +3,21 @@
  * GET /v1/payments/:id (random ids), GET /v1/payments?status=succeeded&limit=20 and
  * GET /v1/payments?merchant_order_id=… (random). Target: p99 at the biggest size ≤ 1.2× the 10k p99.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from '../lib/context.ts';
-import { authHeaders, counterpayEnv, createMerchant, type Merchant, startGateway, startSimulator, WECHAT_CODE } from '../lib/counterpay.ts';
+import { authHeaders, startGateway } from '../lib/counterpay.ts';
+import { deployment } from '../lib/deployment.ts';
 import { type LoadResult, type LoadSpec, measure, warmUp } from '../lib/load.ts';
 import { rssMb } from '../lib/proc-stats.ts';
-import { type Child, stopAll } from '../lib/processes.ts';
 import { ratio } from '../lib/report.ts';
 import { PaymentSeeder } from '../lib/seed.ts';
 
 const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 
-/** One real payment through the API: the row every seeded payment is cloned from. */
-async function templatePayment(env: Record<string, string>, merchant: Merchant): Promise<void> {
-  let sim: Child | undefined;
-  let gateway: Child | undefined;
-  try {
-    sim = await startSimulator(env);
-    gateway = await startGateway(env, sim.ready);
-    const response = await fetch(`${gateway.ready}/v1/payments`, {
-      method: 'POST',
-      headers: { ...authHeaders(merchant), 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 100, currency: 'CNY', merchant_order_id: 'template', barcode: WECHAT_CODE }),
-    });
-    const payment = (await response.json()) as { status?: string };
-    if (payment.status !== 'succeeded') throw new Error(`lookups: the template payment is ${JSON.stringify(payment)}`);
-  } finally {
-    await stopAll([sim, gateway]);
-  }
-}
-
 export async function lookups(ctx: Context): Promise<void> {
   const { settings, report } = ctx;
-  const dataDir = join(settings.dataRoot, 'lookups');
-  mkdirSync(dataDir, { recursive: true });
-  const env = counterpayEnv(dataDir);
-  const merchant = await createMerchant(env);
-  await templatePayment(env, merchant);
+  const { env, merchant, file } = await deployment(ctx, 'lookups');
   const sizes = settings.lookupSizes;
-  const seeder = new PaymentSeeder(join(dataDir, 'counterpay.db'), merchant.merchant_id, sizes[sizes.length - 1]!);
+  const seeder = new PaymentSeeder(file, merchant.merchant_id, sizes[sizes.length - 1]!);
   const kinds = ['GET /v1/payments/:id', 'list ?status=succeeded&limit=20', 'list ?merchant_order_id=…'] as const;
   const first = new Map<string, LoadResult>();
   const figures: string[] = [];
@@ -63,7 +38,7 @@ export async function lookups(ctx: Context): Promise<void> {
         } as Record<(typeof kinds)[number], LoadSpec>;
         for (const kind of kinds) {
           const spec: LoadSpec = { ...specs[kind], headers: authHeaders(merchant), connections: settings.connections };
-          await warmUp(spec, Math.max(1000, settings.warmupRequests));
+          await warmUp(spec, settings.lookupWarmupRequests);
           const r = await measure(spec, settings.lookupDurationS, [gateway.pid]);
           const base10k = first.get(kind);
           if (!base10k) first.set(kind, r);

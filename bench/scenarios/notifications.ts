@@ -4,58 +4,18 @@
  * then a gateway process with its workers delivers them. Run once with every receiver healthy and once
  * with 10 of them accepting the connection and never answering; deliveries/s of the healthy ones compared.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Context } from '../lib/context.ts';
-import { authHeaders, counterpayEnv, createMerchant, type Merchant, startGateway, startSimulator, WECHAT_CODE } from '../lib/counterpay.ts';
+import { startGateway } from '../lib/counterpay.ts';
+import { deployment, startReceivers } from '../lib/deployment.ts';
 import { cpuMeter, rssMb } from '../lib/proc-stats.ts';
-import { type Child, startProcess, stopAll, tsEntry } from '../lib/processes.ts';
+import { type Child, stopAll } from '../lib/processes.ts';
 import { ratio } from '../lib/report.ts';
 
 const RECEIVERS = 100;
 const DEAD = 10;
 const FAR_FUTURE = '9999-01-01T00:00:00.000Z';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function startReceivers(count: number, dead: number): Promise<Child> {
-  return startProcess('notification receivers', tsEntry('servers/notify-receivers.ts'), { env: { RECEIVERS: String(count), DEAD: String(dead) }, readyPattern: /receivers (\[.*\])/ });
-}
-
-/** A real payment with a notify_url, delivered once: the event and delivery rows every clone copies. */
-async function template(env: Record<string, string>, merchant: Merchant, file: string): Promise<{ eventId: string; deliveryId: string }> {
-  let sim: Child | undefined;
-  let gateway: Child | undefined;
-  let receivers: Child | undefined;
-  try {
-    receivers = await startReceivers(1, 0);
-    const url = (JSON.parse(receivers.ready) as string[])[0]!;
-    sim = await startSimulator(env);
-    gateway = await startGateway(env, sim.ready);
-    const response = await fetch(`${gateway.ready}/v1/payments`, {
-      method: 'POST',
-      headers: { ...authHeaders(merchant), 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 100, currency: 'CNY', merchant_order_id: 'template', barcode: WECHAT_CODE, notify_url: url }),
-    });
-    const payment = (await response.json()) as { id?: string; status?: string };
-    if (payment.status !== 'succeeded') throw new Error(`notifications: the template payment is ${JSON.stringify(payment)}`);
-    const db = new Database(file, { readonly: true });
-    try {
-      for (let i = 0; i < 100; i++) {
-        const row = db.prepare("select d.id as deliveryId, d.event_id as eventId from deliveries d join events e on e.id = d.event_id where e.object_id = ? and d.status = 'delivered'").get(payment.id) as
-          | { deliveryId: string; eventId: string }
-          | undefined;
-        if (row) return row;
-        await sleep(100);
-      }
-    } finally {
-      db.close();
-    }
-    throw new Error('notifications: the template payment\'s notification was not delivered within 10 s');
-  } finally {
-    await stopAll([receivers, sim, gateway]);
-  }
-}
 
 /** Inserts `events` clones of the template event, each with one delivery (far in the future, so nothing starts yet). */
 function seedEvents(file: string, tpl: { eventId: string; deliveryId: string }, urls: string[], events: number): void {
@@ -99,13 +59,10 @@ interface NotifyRun {
   rss: number;
 }
 
-async function runOnce(ctx: Context, name: string, templateDir: string, tpl: { eventId: string; deliveryId: string }, dead: number): Promise<NotifyRun> {
+async function runOnce(ctx: Context, name: string, dead: number): Promise<NotifyRun> {
   const { settings } = ctx;
-  const dataDir = join(settings.dataRoot, `notifications-${name}`);
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'counterpay.db');
-  copyFileSync(join(templateDir, 'counterpay.db'), file);
-  const env = counterpayEnv(dataDir, { NOTIFY_TIMEOUT_MS: String(settings.notifyTimeoutMs) });
+  const tpl = await deployment(ctx, `notifications-${name}`, { NOTIFY_TIMEOUT_MS: String(settings.notifyTimeoutMs) });
+  const { env, file } = tpl;
   let receivers: Child | undefined;
   let gateway: Child | undefined;
   try {
@@ -141,17 +98,8 @@ async function runOnce(ctx: Context, name: string, templateDir: string, tpl: { e
 
 export async function notifications(ctx: Context): Promise<void> {
   const { settings, report } = ctx;
-  const templateDir = join(settings.dataRoot, 'notifications-template');
-  mkdirSync(templateDir, { recursive: true });
-  const env = counterpayEnv(templateDir);
-  const merchant = await createMerchant(env);
-  const tpl = await template(env, merchant, join(templateDir, 'counterpay.db'));
-  const checkpoint = new Database(join(templateDir, 'counterpay.db'));
-  checkpoint.pragma('wal_checkpoint(TRUNCATE)');
-  checkpoint.close();
-
-  const healthy = await runOnce(ctx, 'healthy', templateDir, tpl, 0);
-  const withDead = await runOnce(ctx, 'dead', templateDir, tpl, DEAD);
+  const healthy = await runOnce(ctx, 'healthy', 0);
+  const withDead = await runOnce(ctx, 'dead', DEAD);
   const r = withDead.rate / healthy.rate;
   const describe = (x: NotifyRun) => `${Math.round(x.rate)} deliveries/s (${x.delivered}/${x.expected} in ${x.seconds.toFixed(1)} s${x.complete ? '' : ', STOPPED at the time bound'})`;
   report.line('notifications', `${settings.notifyEvents} events to ${RECEIVERS} receivers, timeout ${settings.notifyTimeoutMs} ms: healthy ${describe(healthy)}; with ${DEAD} dead ${describe(withDead)}; ratio ${r.toFixed(2)}`);
