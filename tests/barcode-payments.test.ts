@@ -56,6 +56,29 @@ for (const kind of await testDatabaseKinds()) {
         expect(settled.status).toBe('succeeded');
       });
 
+      it(`${wallet}: should name the buyer as the wallet does once paid, from the pay answer (code 1) and from a query (code 2)`, async () => {
+        // Alipay: the masked login and the 16-digit 2088… id; WeChat Pay: the openid only (it shows no login).
+        const expected = wallet === 'alipay' ? { account: expect.stringMatching(/^158\*{4}\d{4}$/), id: expect.stringMatching(/^2088\d{12}$/) } : { account: null, id: expect.stringMatching(/^o[\w-]{27}$/) };
+        const atOnce = (await pay(code(1))).body;
+        expect(atOnce).toMatchObject({ status: 'succeeded', buyer: expected });
+        expect(atOnce.buyer.id).not.toBe(atOnce.wallet_transaction_id);
+        // One test code is one buyer: a second payment with it names the same one.
+        expect((await pay(code(1))).body.buyer).toEqual(atOnce.buyer);
+
+        const { body: waiting } = await pay(code(2), { wait_seconds: 0 });
+        expect(waiting).toMatchObject({ status: 'processing', buyer: null });
+        const confirmed = await waitUntil(() => getPayment(waiting.id), (p) => p.status !== 'processing', 10_000);
+        expect(confirmed).toMatchObject({ status: 'succeeded', buyer: expected });
+        expect(confirmed.buyer.id).not.toBe(atOnce.buyer.id);
+        // Listing shows the same object.
+        const listed = (await h.api('GET', `/v1/payments?merchant_order_id=${confirmed.merchant_order_id}`)).body.data[0];
+        expect(listed.buyer).toEqual(confirmed.buyer);
+      });
+
+      it(`${wallet}: should name no buyer on a payment the wallet refused (code 3)`, async () => {
+        expect((await pay(code(3))).body).toMatchObject({ status: 'failed', buyer: null });
+      });
+
       it(`${wallet}: should fail with insufficient_balance (code 3)`, async () => {
         const { status, body } = await pay(code(3));
         expect(status).toBe(200);

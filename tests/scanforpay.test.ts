@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { WalletCredentials } from '@counterpay/core';
+import { AlipaySdk } from 'alipay-sdk';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenpayFor } from '../packages/walletsim/src/testing/tenpay-client.ts';
 import { type Harness, startHarness } from './support/harness.ts';
 import { startReceiver } from './support/receiver.ts';
 import { waitUntil } from './support/wait.ts';
@@ -67,14 +70,60 @@ describe('ScanForPay dialect', () => {
     expect(answer.payTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
     const native = await h.api('GET', `/v1/payments/${answer.orderNo}`);
     expect(native.body).toMatchObject({ dialect: 'scanforpay', amount: 2100, status: 'succeeded', terminal_id: h.merchant.terminal_id, operator_id: h.merchant.operator_id });
-    // buyer/buyerId are the payer's wallet account and id, never the scanned barcode or the trade number;
-    // payments do not keep the wallet's buyer yet, so both are null.
+    // buyer/buyerId are the payer's wallet account and id, never the scanned barcode or the trade number.
     expect(answer.buyer).not.toBe(native.body.barcode);
     expect(answer.buyerId).not.toBe(native.body.wallet_transaction_id);
-    expect(answer).toMatchObject({ buyer: null, buyerId: null });
+    expect(answer).toMatchObject({ buyer: expect.any(String), buyerId: expect.any(String) });
     const query = await call('/api/common/payQuery', { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: body.partnerOrderNo });
-    expect(query).toMatchObject({ code: 1, orderNo: answer.orderNo, status: 1 });
+    expect(query).toMatchObject({ code: 1, orderNo: answer.orderNo, status: 1, buyer: answer.buyer, buyerId: answer.buyerId });
     expect(await call('/api/common/payQuery', { orderNo: answer.orderNo })).toMatchObject({ code: 1, partnerOrderNo: body.partnerOrderNo });
+  });
+
+  /** The merchant's simulator accounts, as the gateway made them at the first payment. */
+  const walletCredentials = async <W extends 'alipay' | 'wechat'>(wallet: W) =>
+    (await h.gateway.services.walletAccounts.credentials(h.merchant.merchant_id, wallet)) as Extract<WalletCredentials, { wallet: W }>;
+
+  it('answers buyer and buyerId as Alipay names the payer (buyer_logon_id, buyer_user_id) in pay, payQuery and the notification', async () => {
+    const receiver = await startReceiver();
+    try {
+      const body = payBody({ barcode: '280000000000000001', notifyUrl: receiver.url });
+      const answer = await call('/api/offline/pay', body);
+      expect(answer).toMatchObject({ code: 1, status: 1, wallet: 'Alipay' });
+      // What Alipay itself says of the trade, asked by the official SDK with the merchant's account.
+      const account = await walletCredentials('alipay');
+      const sdk = new AlipaySdk({
+        appId: account.appId,
+        privateKey: account.appPrivateKey,
+        keyType: account.appPrivateKey.includes('BEGIN RSA PRIVATE KEY') ? 'PKCS1' : 'PKCS8',
+        alipayPublicKey: account.alipayPublicKey!,
+        gateway: `${h.simUrl}/gateway.do`,
+        endpoint: h.simUrl,
+      });
+      const trade = (await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: answer.orderNo } }, { validateSign: true })) as { tradeStatus?: string; buyerLogonId?: string; buyerUserId?: string };
+      expect(trade.tradeStatus).toBe('TRADE_SUCCESS');
+      expect(trade.buyerLogonId).toBeTruthy();
+      expect(trade.buyerUserId).toBeTruthy();
+      const buyer = { buyer: trade.buyerLogonId, buyerId: trade.buyerUserId };
+      expect(answer).toMatchObject(buyer);
+      expect(await call('/api/common/payQuery', { orderNo: answer.orderNo })).toMatchObject(buyer);
+      const [got] = await waitUntil(async () => receiver.received, (r) => r.length > 0, 5000);
+      expect(JSON.parse(got!.body).response.body).toMatchObject({ orderNo: answer.orderNo, status: 1, ...buyer });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('answers buyerId as WeChat Pay names the payer (openid) and no buyer account, which WeChat Pay does not show', async () => {
+    const body = payBody({ barcode: '130000000000000002' });
+    expect(await call('/api/offline/pay', body)).toMatchObject({ code: 1, status: 0, buyer: null, buyerId: null });
+    const byOrder = { storeNo: h.merchant.scanforpay.storeNo, partnerOrderNo: body.partnerOrderNo };
+    const paid = await waitUntil(() => call('/api/common/payQuery', byOrder), (q) => q.status !== 0, 8000, 250);
+    expect(paid).toMatchObject({ code: 1, status: 1, wallet: 'Wechat' });
+    // What WeChat Pay itself says of the order, asked by the tenpay client with the merchant's account.
+    const order = await tenpayFor(h.simUrl, await walletCredentials('wechat')).orderQuery({ out_trade_no: paid.orderNo });
+    expect(order.trade_state).toBe('SUCCESS');
+    expect(order.openid).toBeTruthy();
+    expect(paid).toMatchObject({ buyer: null, buyerId: order.openid });
   });
 
   for (const [wallet, barcode] of [

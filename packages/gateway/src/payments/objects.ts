@@ -22,6 +22,8 @@ export function toPaymentObject(row: PaymentRow) {
     failure_code: row.failure_code,
     failure_message: row.failure_message,
     wallet_transaction_id: row.wallet_transaction_id,
+    // The payer as the wallet names them (Alipay: masked login and 2088… id; WeChat Pay: openid, no account).
+    buyer: row.buyer_account !== null || row.buyer_id !== null ? { account: row.buyer_account, id: row.buyer_id } : null,
     description: row.description,
     store_id: row.store_id,
     terminal_id: row.terminal_id,

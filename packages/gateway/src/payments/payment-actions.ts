@@ -46,7 +46,14 @@ export class PaymentActions {
   async apply(payment: PaymentRow, action: PaymentAction, task: TaskView): Promise<PaymentRow | null> {
     switch (action.kind) {
       case 'succeed':
-        return this.#change(payment.id, { to: 'succeeded', walletTransactionId: action.walletTransactionId, paidAt: action.paidAt, decidedBy: payment.wallet });
+        return this.#change(payment.id, {
+          to: 'succeeded',
+          walletTransactionId: action.walletTransactionId,
+          paidAt: action.paidAt,
+          buyerAccount: action.buyerAccount ?? null,
+          buyerId: action.buyerId ?? null,
+          decidedBy: payment.wallet,
+        });
       case 'fail':
         return this.#change(payment.id, { to: 'failed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'close':

@@ -16,6 +16,9 @@ export interface PaymentChange {
   failureCode?: FailureCode;
   walletTransactionId?: string | null;
   paidAt?: Date | null;
+  /** The payer as the wallet named them: the masked login (Alipay buyer_logon_id) and id (buyer_user_id, openid). */
+  buyerAccount?: string | null;
+  buyerId?: string | null;
   /**
    * The wallet whose answer decided the change: it holds only while the payment is still bound to it
    * (a one-for-all QR code the buyer switched to another wallet meanwhile is not closed by the old one).
@@ -159,6 +162,8 @@ export class PaymentRepository {
         .set({
           ...next,
           wallet_transaction_id: change.walletTransactionId ?? current.wallet_transaction_id,
+          buyer_account: change.buyerAccount ?? current.buyer_account,
+          buyer_id: change.buyerId ?? current.buyer_id,
           version: current.version + 1,
           updated_at: now.toISOString(),
         })

@@ -67,6 +67,19 @@ export const PaymentSchema = Type.Object(
     failure_code: Type.Union([StringEnum(FAILURE_CODES), Type.Null()]),
     failure_message: NullableString,
     wallet_transaction_id: NullableString,
+    buyer: Type.Union(
+      [
+        Type.Object(
+          {
+            account: Type.Union([Type.String(), Type.Null()], { description: 'The payer\'s login at the wallet, masked as the wallet shows it (Alipay `buyer_logon_id`, e.g. `158****1562`); null for WeChat Pay, which shows none.' }),
+            id: Type.Union([Type.String(), Type.Null()], { description: 'The payer\'s id at the wallet (Alipay `buyer_user_id`, `2088…`; WeChat Pay `openid`).' }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'Who paid, as the wallet names them; null until the wallet names a payer.' },
+    ),
     description: NullableString,
     store_id: NullableString,
     terminal_id: NullableString,

@@ -32,9 +32,9 @@ export function orderBody(payment: PaymentRow): Record<string, unknown> {
     status: refunded ? 3 : shown.status,
     payTime: payment.paid_at ? rfc3339Cst(payment.paid_at) : null,
     currency: payment.currency,
-    // The payer's masked account and id as the wallet names them (Alipay buyer_logon_id/buyer_user_id,
-    // WeChat openid). Payments do not keep them yet, so none rather than the barcode or trade number.
-    buyer: null,
-    buyerId: null,
+    // The payer's masked account and id as the wallet named them (Alipay buyer_logon_id/buyer_user_id,
+    // WeChat Pay openid, which has no account): never the barcode or the trade number.
+    buyer: payment.buyer_account,
+    buyerId: payment.buyer_id,
   };
 }
