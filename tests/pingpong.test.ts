@@ -98,7 +98,7 @@ describe('PingPong v4 dialect', () => {
     expect((await call('/v4/payment/unifiedPay', { ...body, amount: '3.01' })).code).toBe('107000');
   });
 
-  it('produces its error codes: 104000, 103000, 102000, 106000, 107001, 107002, 600001, 002000', async () => {
+  it('produces its error codes: 104000, 103000, 102000, 106000, 107001, 107002, 301003', async () => {
     expect((await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1), { salt: 'wrong' })).code).toBe('104000');
     expect((await unsignedCall('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', 1), { accId: '0000000000000000000000' })).code).toBe('103000');
     expect((await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', '0.001'))).code).toBe('102000');
@@ -107,7 +107,118 @@ describe('PingPong v4 dialect', () => {
     expect((await call('/v4/payment/unifiedPay', seedPay('AlipayHK-Offline', '280000000000000001', 1, 'CNY'))).code).toBe('106000');
     expect((await call('/v4/payment/query', { transactionId: 'pay_nothing' })).code).toBe('107001');
     expect((await call('/v4/payment/refund', { merchantTransactionId: 'none', merchantRefundId: 'x', amount: 1 })).code).toBe('107002');
-    expect(await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000003', 1))).toMatchObject({ code: '600001', biz: { status: 'FAILED' } });
+    expect(await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000003', 1))).toMatchObject({ code: '301003', biz: { status: 'FAILED' } });
+  });
+
+  // PingPong's "Accept a Payment" example answers a decline with the decline code and its appendix text
+  // (code 301002 beside status FAILED); its query examples carry resultCode/resultDescription in
+  // bizContent ("000000"/"Transaction succeeded", "301099"/"Transaction declined (other reason)").
+  it('answers a declined payment with the Status Code appendix\'s decline code and description, and resultCode/resultDescription everywhere', async () => {
+    const declines: Array<[string, string, string, string]> = [
+      ['AlipayCN-Offline', '280000000000000003', '301003', 'Transaction declined (limit exceeded)'], // insufficient balance
+      ['Wechat-Offline', '130000000000000003', '301003', 'Transaction declined (limit exceeded)'],
+      ['AlipayCN-Offline', '280000000000000004', '301008', 'Transaction declined (expired card)'], // expired payment code
+      ['Wechat-Offline', '130000000000000004', '301008', 'Transaction declined (expired card)'],
+    ];
+    for (const [type, scanCodeId, code, description] of declines) {
+      const failed = await call('/v4/payment/unifiedPay', seedPay(type, scanCodeId, '1.00'));
+      expect(failed, scanCodeId).toMatchObject({ code, raw: { description }, biz: { status: 'FAILED', resultCode: code, resultDescription: description } });
+      const queried = await call('/v4/payment/query', { merchantTransactionId: failed.biz.merchantTransactionId });
+      expect(queried.biz, scanCodeId).toMatchObject({ status: 'FAILED', resultCode: code, resultDescription: description });
+    }
+    // The wallet side's own reason rides where PingPong puts the bank's.
+    const poor = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000003', '1.00'));
+    expect(poor.biz.issuerInfo).toMatchObject({ issuerResultCode: 'insufficient_balance' });
+    // The buyer never confirms: the gateway cancels at the deadline; CLOSED, "Invalid or expired transaction".
+    const unconfirmed = await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000005', '1.00'));
+    expect(unconfirmed).toMatchObject({ code: '105000', raw: { description: 'Invalid or expired transaction' }, biz: { status: 'CLOSED', resultCode: '105000' } });
+
+    const paid = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '1.00'));
+    expect(paid).toMatchObject({ code: '000000', raw: { description: 'Transaction succeeded' }, biz: { resultCode: '000000', resultDescription: 'Transaction succeeded' } });
+    expect(paid.biz).not.toHaveProperty('issuerInfo');
+    expect((await call('/v4/payment/query', { transactionId: paid.biz.transactionId })).biz).toMatchObject({ resultCode: '000000', resultDescription: 'Transaction succeeded' });
+    const refund = await call('/v4/payment/refund', { merchantTransactionId: paid.biz.merchantTransactionId, merchantRefundId: 'rc1', amount: '0.30', currency: 'CNY' });
+    expect(refund).toMatchObject({ code: '000000', raw: { description: 'Transaction succeeded' }, biz: { status: 'SUCCESS', resultCode: '000000', resultDescription: 'Transaction succeeded' } });
+    expect((await call('/v4/refund/query', { refundId: refund.biz.refundId })).biz).toMatchObject({ resultCode: '000000', resultDescription: 'Transaction succeeded' });
+    const qr = await call('/v4/payment/unifiedPay', { ...seedPay('AlipayCN-Offline', '', '1.00'), paymentMethod: { type: 'AlipayCN-Offline' }, cashierDeviceId: 'pos-7' });
+    expect(qr).toMatchObject({ code: '002000', raw: { description: 'Transaction processing' }, biz: { resultCode: '002000', resultDescription: 'Transaction processing' } });
+  });
+
+  it('gives transactionEndingTime and refundEndingTime, millisecond timestamps, once a payment or refund is final (none while open)', async () => {
+    const ms = (value: unknown) => (typeof value === 'string' && /^\d{13}$/.test(value) ? Number(value) : NaN);
+    const isFinalTime = (ending: unknown, started: unknown) => ms(ending) >= ms(started) && Math.abs(ms(ending) - Date.now()) < 60_000;
+    const paid = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000001', '1.00'));
+    expect(isFinalTime(paid.biz.transactionEndingTime, paid.biz.transactionTime), JSON.stringify(paid.biz)).toBe(true);
+    // The wallet's payment time (to the second), never before the payment began.
+    const row = await h.db.selectFrom('payments').select(['paid_at', 'created_at']).where('id', '=', paid.biz.transactionId).executeTakeFirstOrThrow();
+    expect(ms(paid.biz.transactionEndingTime)).toBe(Math.max(Date.parse(row.paid_at!), Date.parse(row.created_at)));
+    expect((await call('/v4/payment/query', { transactionId: paid.biz.transactionId })).biz.transactionEndingTime).toBe(paid.biz.transactionEndingTime);
+    const failed = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000003', '1.00'));
+    expect(isFinalTime(failed.biz.transactionEndingTime, failed.biz.transactionTime), JSON.stringify(failed.biz)).toBe(true);
+    const closed = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000005', '1.00'));
+    expect(closed.biz.status).toBe('CLOSED');
+    // Closed at the buyer-confirmation deadline, seconds after it began.
+    expect(ms(closed.biz.transactionEndingTime) - ms(closed.biz.transactionTime)).toBeGreaterThanOrEqual(2000);
+    const open = await call('/v4/payment/unifiedPay', { ...seedPay('Wechat-Offline', '', '1.00'), paymentMethod: { type: 'Wechat-Offline' }, cashierDeviceId: 'pos-7' });
+    expect(open.biz.status).toBe('PROCESSING');
+    expect(open.biz).not.toHaveProperty('transactionEndingTime');
+
+    const refund = await call('/v4/payment/refund', { merchantTransactionId: paid.biz.merchantTransactionId, merchantRefundId: 're1', amount: '0.10', currency: 'CNY' });
+    expect(refund.biz.status).toBe('SUCCESS');
+    expect(isFinalTime(refund.biz.refundEndingTime, refund.biz.refundTime), JSON.stringify(refund.biz)).toBe(true);
+    expect((await call('/v4/refund/query', { refundId: refund.biz.refundId })).biz.refundEndingTime).toBe(refund.biz.refundEndingTime);
+  });
+
+  it('gives qrUrl as the URL of the QR code image, which shows qrCode, the code content', async () => {
+    const { biz } = await call('/v4/payment/unifiedPay', { ...seedPay('Wechat-Offline', '', '2.00'), paymentMethod: { type: 'Wechat-Offline' }, cashierDeviceId: 'pos-7' });
+    expect(biz.qrCode).toMatch(new RegExp(`^${h.simUrl}/qr/`));
+    expect(biz.qrUrl).toMatch(new RegExp(`^${h.url}/`));
+    const image = await fetch(biz.qrUrl);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    const bytes = Buffer.from(await image.arrayBuffer());
+    expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const { default: QRCode } = await import('qrcode');
+    expect(bytes.equals(await QRCode.toBuffer(biz.qrCode, { type: 'png', margin: 2, width: 320 }))).toBe(true);
+    expect((await fetch(biz.qrUrl.replace(biz.transactionId, 'pay_nothing'))).status).toBe(404);
+  });
+
+  // PingPong's status page: "For the same payment order, it is allowed to continue initiating payment
+  // requests until it is successfully paid"; FAILED: "Payment failed, the user can retry the payment".
+  it('pays a FAILED merchantTransactionId again with a new requestId, answering with the merchant\'s id', async () => {
+    const order = `mt-${randomUUID()}`;
+    const attempt = (scanCodeId: string, requestId = randomUUID()) => ({ ...seedPay('AlipayCN-Offline', scanCodeId, '4.00'), merchantTransactionId: order, requestId });
+    const first = attempt('280000000000000003');
+    const declined = await call('/v4/payment/unifiedPay', first);
+    expect(declined.biz).toMatchObject({ status: 'FAILED', merchantTransactionId: order });
+    // The merchant's own order literally named `${order}#2` takes the native id a second attempt would use.
+    const neighbour = await call('/v4/payment/unifiedPay', { ...seedPay('AlipayCN-Offline', '280000000000000001', '0.50'), merchantTransactionId: `${order}#2` });
+    expect(neighbour).toMatchObject({ code: '000000', biz: { merchantTransactionId: `${order}#2` } });
+
+    const second = attempt('280000000000000001');
+    const paid = await call('/v4/payment/unifiedPay', second);
+    expect(paid).toMatchObject({ code: '000000', biz: { status: 'SUCCESS', merchantTransactionId: order, requestId: second.requestId, amount: '4.00' } });
+    expect(paid.biz.transactionId).not.toBe(declined.biz.transactionId);
+    const charge = (await h.ledger()).charges.find((c) => c.outTradeNo === paid.biz.transactionId);
+    expect(charge).toMatchObject({ amount: 400, status: 'paid' });
+
+    // Each request repeats its own result; the order now answers its paid attempt.
+    expect((await call('/v4/payment/unifiedPay', first)).biz).toMatchObject({ transactionId: declined.biz.transactionId, status: 'FAILED' });
+    expect((await call('/v4/payment/unifiedPay', second)).biz).toMatchObject({ transactionId: paid.biz.transactionId, status: 'SUCCESS' });
+    expect((await call('/v4/payment/query', { merchantTransactionId: order })).biz).toMatchObject({ transactionId: paid.biz.transactionId, merchantTransactionId: order, status: 'SUCCESS' });
+    expect((await call('/v4/payment/query', { transactionId: declined.biz.transactionId })).biz).toMatchObject({ merchantTransactionId: order, status: 'FAILED' });
+    expect((await call('/v4/payment/query', { merchantTransactionId: `${order}#2` })).biz).toMatchObject({ transactionId: neighbour.biz.transactionId, amount: '0.50' });
+    // A paid order is not paid again: other content under a new requestId is a duplicate.
+    expect((await call('/v4/payment/unifiedPay', { ...attempt('280000000000000001'), amount: '5.00' })).code).toBe('107000');
+    const refund = await call('/v4/payment/refund', { merchantTransactionId: order, merchantRefundId: `${order}-r`, amount: '4.00', currency: 'CNY' });
+    expect(refund).toMatchObject({ code: '000000', biz: { transactionId: paid.biz.transactionId, merchantTransactionId: order } });
+  });
+
+  it('does not pay again an order still open or CLOSED: a new requestId with other content is 107000', async () => {
+    const order = `mt-${randomUUID()}`;
+    const closed = await call('/v4/payment/unifiedPay', { ...seedPay('AlipayCN-Offline', '280000000000000005', '1.00'), merchantTransactionId: order });
+    expect(closed.biz.status).toBe('CLOSED');
+    expect((await call('/v4/payment/unifiedPay', { ...seedPay('AlipayCN-Offline', '280000000000000001', '1.00'), merchantTransactionId: order })).code).toBe('107000');
   });
 
   // Gateway bug: the PingPong dialect answers an unknown accId (103000) with an empty sign, although
@@ -178,7 +289,33 @@ describe('PingPong v4 dialect', () => {
       expect(envelope.accId).toBe(h.merchant.pingpong.accId);
       const { sign: signature, ...fields } = envelope;
       expect(signature).toBe(sign(fields));
-      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: biz.transactionId, transactionTime: biz.transactionTime, remark: 'pos 3', status: 'SUCCESS', amount: '2.50', notifyType: 'PAYMENT', paymentMethod: { type: 'AlipayCN-Offline' } });
+      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: biz.transactionId, transactionTime: biz.transactionTime, remark: 'pos 3', status: 'SUCCESS', amount: '2.50', notifyType: 'RECHARGE', paymentMethod: { type: 'AlipayCN-Offline' } });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  // Notification tables: a payment's notifyType is "Fixed value: RECHARGE, indicating the payment type";
+  // a refund's is REFUND. Status page: "The following states will trigger asynchronous notifications:
+  // SUCCESS, FAILED" (CLOSED is found by query).
+  it('notifies each kind with its documented notifyType: payments RECHARGE (SUCCESS or FAILED), refunds REFUND; CLOSED is not notified', async () => {
+    const receiver = await startReceiver();
+    try {
+      const notified = async (count: number) => (await waitUntil(async () => receiver.received, (r) => r.length >= count, 8000)).map((r) => JSON.parse(JSON.parse(r.body).bizContent));
+      const closed = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000005', '1.00', 'CNY', { notificationUrl: receiver.url }));
+      expect(closed.biz.status).toBe('CLOSED');
+      const failed = await call('/v4/payment/unifiedPay', seedPay('AlipayCN-Offline', '280000000000000003', '1.00', 'CNY', { notificationUrl: receiver.url }));
+      const paid = await call('/v4/payment/unifiedPay', seedPay('Wechat-Offline', '130000000000000001', '1.00', 'CNY', { notificationUrl: receiver.url }));
+      const refund = await call('/v4/payment/refund', { merchantTransactionId: paid.biz.merchantTransactionId, merchantRefundId: 'rn1', amount: '0.20', currency: 'CNY', notificationUrl: receiver.url });
+      await notified(3);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const bodies = await notified(3);
+      const byId = (id: string) => bodies.filter((b) => (b.refundId ?? b.transactionId) === id);
+      expect(byId(failed.biz.transactionId)).toEqual([expect.objectContaining({ notifyType: 'RECHARGE', status: 'FAILED', resultCode: '301003', transactionEndingTime: failed.biz.transactionEndingTime })]);
+      expect(byId(paid.biz.transactionId)).toEqual([expect.objectContaining({ notifyType: 'RECHARGE', status: 'SUCCESS', resultCode: '000000', transactionEndingTime: paid.biz.transactionEndingTime })]);
+      expect(byId(refund.biz.refundId)).toEqual([expect.objectContaining({ notifyType: 'REFUND', status: 'SUCCESS', merchantRefundId: 'rn1', refundEndingTime: refund.biz.refundEndingTime })]);
+      expect(bodies.filter((b) => b.transactionId === closed.biz.transactionId)).toEqual([]);
+      expect(bodies).toHaveLength(3);
     } finally {
       await receiver.close();
     }

@@ -43,10 +43,14 @@ const PaymentResult = Type.Object({
   currency: Type.String(),
   status,
   paymentMethod: Type.Object({ type: Type.String() }),
-  transactionTime: text('When the payment was made: a Unix timestamp.'),
-  qrCode: Type.Optional(text('QR orders: the code content to show.')),
-  qrUrl: Type.Optional(Type.String()),
-  qrCodeExpired: Type.Optional(Type.String()),
+  transactionTime: text('When the payment was made: a timestamp in milliseconds.', '1687334372000'),
+  transactionEndingTime: Type.Optional(text('When it reached its final state (SUCCESS, FAILED, CLOSED): a timestamp in milliseconds; absent while PROCESSING.')),
+  resultCode: text('000000 paid, 002000 processing, else why not: 301003 (balance too low), 301008 (payment code expired), 300000 (payment code invalid), 301099 (other decline), 105000 (CLOSED: not confirmed or paid in time), 600001 (wallet error).', '000000'),
+  resultDescription: text('The Status Code appendix\'s description of resultCode.', 'Transaction succeeded'),
+  issuerInfo: Type.Optional(Type.Object({ issuerResultCode: text('counterpay\'s failure code, e.g. insufficient_balance.'), issuerResultMsg: Type.String() }, { description: 'FAILED or CLOSED: the wallet side\'s reason.' })),
+  qrCode: Type.Optional(text('QR orders: the code content, to be drawn as a QR code.')),
+  qrUrl: Type.Optional(text('QR orders: the URL of the QR code image (PNG), to be shown as it is.')),
+  qrCodeExpired: Type.Optional(text('QR orders: when the code expires (ISO 8601).')),
   remark: Type.Optional(Type.String()),
 });
 
@@ -58,11 +62,15 @@ const RefundResult = Type.Object({
   amount: Type.String(),
   currency: Type.String(),
   status: text('ACCEPT_SUCCESS | PROCESSING | SUCCESS | FAILED'),
-  refundTime: text('When the refund was made: a Unix timestamp.'),
+  resultCode: text('000000 refunded, 002000 processing, 303000 refund failed, 600001 wallet error.', '000000'),
+  resultDescription: Type.String(),
+  refundTime: text('When the refund was made: a timestamp in milliseconds.'),
+  refundEndingTime: Type.Optional(text('When it reached SUCCESS or FAILED: a timestamp in milliseconds.')),
+  remark: Type.Optional(Type.String()),
 });
 
 const UnifiedPay = Type.Object({
-  merchantTransactionId: text('Your order number; one payment per order.'),
+  merchantTransactionId: text('Your order number; one payment per order, except that a FAILED order may be paid again with a new requestId.'),
   requestId: text('Your id for this request: the same requestId again is a retry and answers the same payment.'),
   amount,
   currency: text('CNY or HKD (per payment method).', 'CNY'),
@@ -112,7 +120,7 @@ const route = (url: string, summary: string, biz: TSchema, result: TSchema, desc
 
 export const PINGPONG_DOCS: RouteDoc[] = [
   route('/v4/payment/unifiedPay', 'Barcode payment, or a QR order', UnifiedPay, PaymentResult, 'With `paymentMethod.scanCodeId` a barcode payment (waits up to PAYMENT_WAIT_S for the result); without it a QR order answering `qrCode` with status PROCESSING.'),
-  route('/v4/payment/query', 'Query a payment', PaymentQuery, PaymentResult, 'By `transactionId` or `merchantTransactionId`.'),
+  route('/v4/payment/query', 'Query a payment', PaymentQuery, PaymentResult, 'By `transactionId`, or `merchantTransactionId` (its latest attempt).'),
   route('/v4/payment/refund', 'Refund a payment (partial and repeated refunds allowed)', Refund, RefundResult, 'Never more than was paid in all.'),
   route('/v4/refund/query', 'Query a refund', RefundQuery, RefundResult, 'By `refundId`, or `merchantRefundId` with `merchantTransactionId`.'),
 ];

@@ -1,7 +1,5 @@
 import { CounterpayError, type ErrorCode } from '@counterpay/core';
-import { PP, PingPongError } from './pingpong-protocol.ts';
-
-type PingPongCode = (typeof PP)[keyof typeof PP];
+import { PP, type PingPongCode, PingPongError } from './pingpong-protocol.ts';
 
 /** Every counterpay error code as PingPong says it (PROTOCOLS.md §1); the compiler catches a missing one. */
 const PINGPONG_CODES: Record<ErrorCode, PingPongCode> = {

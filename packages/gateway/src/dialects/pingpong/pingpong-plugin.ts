@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { type Currency, type Wallet, detectWallet, isCurrency, parseDecimalAmountValue } from '@counterpay/core';
+import QRCode from 'qrcode';
+import { type Currency, type PaymentStatus, type Wallet, detectWallet, isCurrency, isProcessing, parseDecimalAmountValue } from '@counterpay/core';
 import type { DialectAccount } from '../../merchants/merchant-service.ts';
 import type { PaymentRow, RefundRow } from '../../payments/objects.ts';
 import type { Services } from '../../services.ts';
 import { translateToPingPong } from './pingpong-errors.ts';
-import { paymentResult, refundResult } from './pingpong-results.ts';
+import { merchantTransactionIdOf, paymentResult, refundResult } from './pingpong-results.ts';
 import { rawTopLevelMembers } from '../shared/raw-json.ts';
 import { readBodiesAsText } from '../shared/raw-bodies.ts';
 import { PP, PingPongError, pingPongAnswer, verifyPingPongSignature } from './pingpong-protocol.ts';
@@ -14,7 +15,7 @@ type Biz = Record<string, any>;
 type Account = DialectAccount;
 
 /** The services the PingPong dialect uses. */
-export type PingPongServices = Pick<Services, 'merchants' | 'payments' | 'qrPayments' | 'refunds'>;
+export type PingPongServices = Pick<Services, 'config' | 'merchants' | 'payments' | 'qrPayments' | 'refunds'>;
 
 /** Payment methods, their wallet and the currencies each accepts (PROTOCOLS.md §1). */
 const METHODS: Record<string, { wallet: Wallet; currencies: Currency[] }> = {
@@ -23,6 +24,8 @@ const METHODS: Record<string, { wallet: Wallet; currencies: Currency[] }> = {
   'AlipayHK-Offline': { wallet: 'alipay', currencies: ['HKD'] },
 };
 const WAIT_MS = 5000;
+/** Where a QR order's code is served as an image: PingPong's `qrUrl` is "the URL of the QR code image". */
+const QR_IMAGE_PATH = '/v4/qr/';
 
 /**
  * PingPong v4 (seeds 000, 001): signed envelopes with `bizContent` as a string or an object, decimal
@@ -32,6 +35,20 @@ export const pingPongPlugin =
   (services: PingPongServices): FastifyPluginAsync =>
   async (app) => {
     readBodiesAsText(app);
+    const qrImageUrl = (payment: PaymentRow) => `${services.config.publicUrl}${QR_IMAGE_PATH}${payment.id}.png`;
+    const result = (payment: PaymentRow) => paymentResult(payment, qrImageUrl(payment));
+
+    // `qrUrl`: the code as a PNG a register can show as it is. The payment id is the capability, as for
+    // the code's own page (`/q/:id`), which shows the same content to anyone who scans it.
+    app.get<{ Params: { file: string } }>(`${QR_IMAGE_PATH}:file`, { schema: { hide: true } }, async (request, reply) => {
+      const id = /^(pay_[A-Za-z0-9]+)\.png$/.exec(request.params.file)?.[1];
+      const payment = id ? await services.qrPayments.findForQrPage(id) : null;
+      const content = payment?.flow === 'qr' && payment.dialect === 'pingpong' ? (payment.qr_code ?? payment.qr_url) : null;
+      if (!payment || !content) return reply.status(404).type('text/plain').send('no such QR code');
+      if (!isProcessing(payment.status)) return reply.status(410).type('text/plain').send('this QR code is no longer valid');
+      return reply.type('image/png').header('cache-control', 'no-store').send(await QRCode.toBuffer(content, { type: 'png', margin: 2, width: 320 }));
+    });
+
     app.setErrorHandler((error, request, reply) => {
       request.log.warn({ err: error }, 'PingPong request failed');
       void reply.status(200).type('application/json').send(pingPongAnswer(null, PP.invalidParameter, 'the request could not be read', null, { salt: null, signType: 'SHA256', bizAsString: true }));
@@ -89,27 +106,62 @@ export const pingPongPlugin =
       if (delay !== 0 && delay !== '0') throw new PingPongError(PP.invalidParameter, 'captureDelayHours must be 0: in-store wallet payments are captured at once (manual capture, -1, is not offered)');
       const merchantTransactionId = text(biz, 'merchantTransactionId', 64);
       const requestId = text(biz, 'requestId', 64);
+      const amount = parseDecimalAmountValue(biz.amount, currency);
+      const dialectData = { requestId, merchantTransactionId, method: biz.paymentMethod.type, cashierDeviceId: biz.cashierDeviceId, remark: remark(biz, 255) };
       const common = {
-        amount: parseDecimalAmountValue(biz.amount, currency),
+        amount,
         currency,
-        merchantOrderId: merchantTransactionId,
+        merchantOrderId: await attemptOrderId(account, merchantTransactionId, requestId),
         description: typeof biz.goodsName === 'string' ? biz.goodsName : null,
         notifyUrl: typeof biz.notificationUrl === 'string' && /^https?:\/\//.test(biz.notificationUrl) ? biz.notificationUrl : null,
         dialect: 'pingpong',
-        dialectData: { requestId, method: biz.paymentMethod.type, cashierDeviceId: biz.cashierDeviceId, remark: remark(biz, 255) },
+        dialectData,
       };
       const idempotencyKey = `pingpong:${requestId}`;
       // A scanned code makes it a barcode payment; cashierDeviceId alone (seed 001) makes a QR order.
       const scanned = biz.paymentMethod.scanCodeId !== undefined && biz.paymentMethod.scanCodeId !== null && biz.paymentMethod.scanCodeId !== '';
       if (!scanned && biz.cashierDeviceId !== undefined) {
-        const expiresInS = biz.timeExpire === undefined ? undefined : services.qrPayments.checkExpiry(await secondsUntilClosing(account, merchantTransactionId, biz.timeExpire), 'timeExpire');
+        const expiresInS = biz.timeExpire === undefined ? undefined : services.qrPayments.checkExpiry(await secondsUntilClosing(account, common.merchantOrderId, biz.timeExpire), 'timeExpire');
         const payment = await services.qrPayments.createQrPayment(account, { ...common, wallet: method.wallet, expiresInS }, { idempotencyKey });
-        return paymentResult(payment);
+        return result(payment);
       }
       const barcode = text(biz.paymentMethod, 'scanCodeId', 32);
       if (detectWallet(barcode) !== method.wallet) throw new PingPongError(PP.invalidParameter, `scanCodeId is not a ${biz.paymentMethod.type} payment code`);
       const payment = await services.payments.createBarcodePayment(account, { ...common, barcode }, { idempotencyKey, waitMs: WAIT_MS });
-      return paymentResult(payment);
+      return result(payment);
+    }
+
+    /**
+     * A merchant order's payments, oldest first, and the first free attempt number. PingPong lets a
+     * FAILED order be paid again with a new requestId ("For the same payment order, it is allowed to
+     * continue initiating payment requests until it is successfully paid"; FAILED: "the user can retry
+     * the payment"), while counterpay keeps one payment per merchant_order_id. So attempt n of order X is
+     * the native order `X` (n = 1) or `X#n`, and answers name X (kept in dialect_data). Rows are never
+     * deleted and an attempt takes the first free number, so a gap ends the search; a number taken by
+     * another order (a merchant whose own order id is `X#2`) is skipped.
+     */
+    async function orderAttempts(account: Account, merchantTransactionId: string): Promise<{ attempts: PaymentRow[]; free: number }> {
+      const attempts: PaymentRow[] = [];
+      for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+        const row = await services.payments.findByMerchantOrderId(account, nativeOrderId(merchantTransactionId, n));
+        if (!row) return { attempts, free: n };
+        if (merchantTransactionIdOf(row) === merchantTransactionId) attempts.push(row);
+      }
+      throw new PingPongError(PP.duplicate, `merchantTransactionId ${merchantTransactionId} has been tried ${MAX_ATTEMPTS} times; use a new one`);
+    }
+
+    /**
+     * The native order id this request pays: its own attempt again when the requestId was seen (a retry
+     * repeats its result), a new attempt when the order's last payment FAILED, else the order's payment
+     * (the same content answers it; other content is a duplicate, 107000).
+     */
+    async function attemptOrderId(account: Account, merchantTransactionId: string, requestId: string): Promise<string> {
+      const { attempts, free } = await orderAttempts(account, merchantTransactionId);
+      const retried = attempts.find((row) => (JSON.parse(row.dialect_data) as { requestId?: unknown }).requestId === requestId);
+      if (retried) return retried.merchant_order_id;
+      const latest = attempts.at(-1);
+      if (!latest) return nativeOrderId(merchantTransactionId, free);
+      return MAY_PAY_AGAIN[latest.status] ? nativeOrderId(merchantTransactionId, free) : latest.merchant_order_id;
     }
 
     /**
@@ -117,11 +169,11 @@ export const pingPongPlugin =
      * creation. A retry of an order already made with that closing time keeps the original figure, so the
      * same request repeats its result instead of differing by the seconds that passed.
      */
-    async function secondsUntilClosing(account: Account, merchantTransactionId: string, timeExpire: unknown): Promise<number> {
+    async function secondsUntilClosing(account: Account, nativeOrder: string, timeExpire: unknown): Promise<number> {
       const text = typeof timeExpire === 'number' ? String(timeExpire) : timeExpire;
       if (typeof text !== 'string' || !/^\d{1,10}$/.test(text)) throw new PingPongError(PP.invalidParameter, 'timeExpire must be a Unix timestamp in seconds');
       const closingMs = Number(text) * 1000;
-      const existing = await services.payments.findByMerchantOrderId(account, merchantTransactionId);
+      const existing = await services.payments.findByMerchantOrderId(account, nativeOrder);
       if (existing?.expires_at && Math.abs(Date.parse(existing.expires_at) - closingMs) < 1000) {
         return (Date.parse(existing.expires_at) - Date.parse(existing.created_at)) / 1000;
       }
@@ -130,14 +182,15 @@ export const pingPongPlugin =
 
     async function findPayment(account: Account, biz: Biz): Promise<PaymentRow> {
       const byId = typeof biz.transactionId === 'string' ? await services.payments.findPayment(account, biz.transactionId) : null;
-      const payment = byId ?? (typeof biz.merchantTransactionId === 'string' ? await services.payments.findByMerchantOrderId(account, biz.merchantTransactionId) : null);
+      // By the merchant's order id: its latest attempt (only a FAILED one is followed by another).
+      const payment = byId ?? (typeof biz.merchantTransactionId === 'string' ? ((await orderAttempts(account, biz.merchantTransactionId)).attempts.at(-1) ?? null) : null);
       if (!payment) throw new PingPongError(PP.notFound, 'transaction does not exist');
       return payment;
     }
 
     async function query(account: Account, biz: Biz) {
       if (biz.transactionId === undefined && biz.merchantTransactionId === undefined) throw new PingPongError(PP.invalidParameter, 'send transactionId or merchantTransactionId');
-      return paymentResult(await findPayment(account, biz));
+      return result(await findPayment(account, biz));
     }
 
     async function refund(account: Account, biz: Biz) {
@@ -172,6 +225,16 @@ export const pingPongPlugin =
       return refundResult(row, payment, row.merchant_refund_id?.replace(/^pingpong:/, '') ?? '');
     }
   };
+
+const MAX_ATTEMPTS = 100;
+
+/** Which of an order's outcomes PingPong lets a new requestId pay again: only FAILED ("the user can retry"). */
+const MAY_PAY_AGAIN: Record<PaymentStatus, boolean> = { processing: false, succeeded: false, failed: true, closed: false };
+
+/** Attempt n of a merchant order as a native order id: the merchant's own id first, then `id#2`, `id#3`… */
+function nativeOrderId(merchantTransactionId: string, attempt: number): string {
+  return attempt === 1 ? merchantTransactionId : `${merchantTransactionId}#${attempt}`;
+}
 
 function text(object: Biz | undefined, name: string, max: number): string {
   const value = object?.[name];
