@@ -200,7 +200,7 @@ describe('merchant notifications', () => {
       const { sign, ...fields } = envelope;
       expect(envelope.accId).toBe(h.merchant.pingpong.accId);
       expect(sign).toBe(pingPongSign(fields));
-      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: paid.transactionId, status: 'SUCCESS', notifyType: 'PAYMENT' });
+      expect(JSON.parse(envelope.bizContent)).toMatchObject({ transactionId: paid.transactionId, status: 'SUCCESS', notifyType: 'RECHARGE' });
       expect(atNotifyUrl!.signature).toBeUndefined(); // PingPong's own signature, not counterpay's
       await h.api('DELETE', `/v1/webhook_endpoints/${endpoint.id}`);
     } finally {
