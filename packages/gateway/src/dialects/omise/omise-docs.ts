@@ -73,7 +73,7 @@ const doc = (method: RouteDoc['method'], url: string, summary: string, rest: Par
 
 export const OMISE_DOCS: RouteDoc[] = [
   doc('POST', '/charges', 'Create an Alipay barcode charge', {
-    description: 'Form-encoded (`source[type]=barcode_alipay`) or JSON, as the official `omise` client sends it. Waits up to PAYMENT_WAIT_S for the result; a pending charge completes later (webhook `charge.complete`).',
+    description: 'Form-encoded (`source[type]=barcode_alipay`) or JSON, as the official `omise` client sends it. Waits up to 3 s for the result; a pending charge completes later (webhook `charge.complete`).',
     body: Type.Object({ amount: Type.Integer(), currency: text('THB, CNY, …'), source: Source, description: Type.Optional(Type.String()), metadata: Type.Optional(Type.Object({}, { additionalProperties: true })) }),
     response: { 200: Charge, ...errors },
   }),

@@ -119,7 +119,7 @@ const route = (url: string, summary: string, biz: TSchema, result: TSchema, desc
 });
 
 export const PINGPONG_DOCS: RouteDoc[] = [
-  route('/v4/payment/unifiedPay', 'Barcode payment, or a QR order', UnifiedPay, PaymentResult, 'With `paymentMethod.scanCodeId` a barcode payment (waits up to PAYMENT_WAIT_S for the result); without it a QR order answering `qrCode` with status PROCESSING.'),
+  route('/v4/payment/unifiedPay', 'Barcode payment, or a QR order', UnifiedPay, PaymentResult, 'With `paymentMethod.scanCodeId` a barcode payment (waits up to 5 s for the result, then answers PROCESSING); without it a QR order answering `qrCode` with status PROCESSING.'),
   route('/v4/payment/query', 'Query a payment', PaymentQuery, PaymentResult, 'By `transactionId`, or `merchantTransactionId` (its latest attempt).'),
   route('/v4/payment/refund', 'Refund a payment (partial and repeated refunds allowed)', Refund, RefundResult, 'Never more than was paid in all.'),
   route('/v4/refund/query', 'Query a refund', RefundQuery, RefundResult, 'By `refundId`, or `merchantRefundId` with `merchantTransactionId`.'),
