@@ -3,6 +3,7 @@
  * GET /v1/payments/:id (random ids), GET /v1/payments?status=succeeded&limit=20 and
  * GET /v1/payments?merchant_order_id=… (random). Target: p99 at the biggest size ≤ 1.2× the 10k p99.
  */
+import { rmSync } from 'node:fs';
 import type { Context } from '../lib/context.ts';
 import { authHeaders, startGateway } from '../lib/counterpay.ts';
 import { deployment } from '../lib/deployment.ts';
@@ -15,7 +16,7 @@ const size = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}
 
 export async function lookups(ctx: Context): Promise<void> {
   const { settings, report } = ctx;
-  const { env, merchant, file } = await deployment(ctx, 'lookups');
+  const { env, merchant, file, dataDir } = await deployment(ctx, 'lookups');
   const sizes = settings.lookupSizes;
   const seeder = new PaymentSeeder(file, merchant.merchant_id, sizes[sizes.length - 1]!);
   const kinds = ['GET /v1/payments/:id', 'list ?status=succeeded&limit=20', 'list ?merchant_order_id=…'] as const;
@@ -62,6 +63,8 @@ export async function lookups(ctx: Context): Promise<void> {
     }
   } finally {
     seeder.close();
+    // The 10M-row database is several GB: gone as soon as it has served.
+    if (!settings.keepData) rmSync(dataDir, { recursive: true, force: true });
   }
   report.line('lookups', figures.join('; '));
   const biggest = sizes[sizes.length - 1]!;
