@@ -1,5 +1,5 @@
 import { type Currency, formatDecimalAmount, isProcessing } from '@counterpay/core';
-import type { Services } from '@counterpay/gateway';
+import type { PaymentRow, RefundRow, Services } from '@counterpay/gateway';
 
 /** Where outcome lines go: the gateway's logger (readable in a terminal, JSON with LOG_FORMAT=json). */
 export interface OutcomeLog {
@@ -32,8 +32,8 @@ export function logOutcomes(services: Pick<Services, 'feed' | 'payments' | 'refu
     return true;
   };
 
-  async function payment(id: string): Promise<void> {
-    const row = await services.payments.waitForFinal(id, 0);
+  async function payment(id: string, committed: PaymentRow | undefined): Promise<void> {
+    const row = committed ?? (await services.payments.waitForFinal(id, 0));
     if (isProcessing(row.status) || !firstTime(`${id}:${row.status}`)) return;
     const failure = row.failure_code ? ` — ${row.failure_code}` : '';
     const how = [row.wallet, row.flow].filter(Boolean).join(' ');
@@ -43,8 +43,8 @@ export function logOutcomes(services: Pick<Services, 'feed' | 'payments' | 'refu
     );
   }
 
-  async function refund(id: string): Promise<void> {
-    const row = await services.refunds.waitForFinal(id, 0);
+  async function refund(id: string, committed: RefundRow | undefined): Promise<void> {
+    const row = committed ?? (await services.refunds.waitForFinal(id, 0));
     if (isProcessing(row.status) || !firstTime(`${id}:${row.status}`)) return;
     log.info(
       { refund: id, payment: row.payment_id, status: row.status, amount: row.amount, currency: row.currency, livemode: Boolean(row.livemode) },
@@ -52,10 +52,15 @@ export function logOutcomes(services: Pick<Services, 'feed' | 'payments' | 'refu
     );
   }
 
-  return services.feed.watch((ids) => {
+  return services.feed.watch((ids, row) => {
+    // The committed row when the change came with it (no read back), else a read.
+    const committed = <T>(id: string) => (row?.id === id ? (row as T) : undefined);
     // A refund's change also names its payment, whose own outcome is not news.
     const refunds = ids.filter((id) => id.startsWith('re_'));
-    const work = refunds.length > 0 ? refunds.map(refund) : ids.filter((id) => id.startsWith('pay_')).map(payment);
+    const work =
+      refunds.length > 0
+        ? refunds.map((id) => refund(id, committed<RefundRow>(id)))
+        : ids.filter((id) => id.startsWith('pay_')).map((id) => payment(id, committed<PaymentRow>(id)));
     for (const done of work) done.catch((error: Error) => log.warn({ err: error, ids }, 'could not show an outcome'));
   });
 }

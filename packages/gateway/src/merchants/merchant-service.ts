@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { type Currency, Secret, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
 import type { ApiKeyKind, MerchantRepository, StoreRow } from '../repositories/merchant-repository.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
+import { TtlCache } from './ttl-cache.ts';
 
 /** Default Omise-style pricing: 1.65% fee plus 7% VAT on the fee (Thai VAT), overridable per merchant. */
 export const DEFAULT_FEE_RATE_BPS = 165;
@@ -76,7 +77,16 @@ function pingPongAccount(): PingPongCredentials {
 }
 
 /** Merchants: creation with every credential, and who an API key or a dialect account belongs to. */
+/**
+ * How long an API key or dialect account lookup is reused: every request needs one, and nothing in
+ * counterpay changes them after creation; a key revoked in the database directly stops working within this.
+ */
+const CREDENTIAL_CACHE_TTL_MS = 5000;
+
 export class MerchantService {
+  readonly #keys = new TtlCache<AuthenticatedMerchant>(CREDENTIAL_CACHE_TTL_MS);
+  readonly #dialectAccounts = new TtlCache<DialectAccount>(CREDENTIAL_CACHE_TTL_MS);
+
   constructor(
     private readonly merchants: MerchantRepository,
     private readonly box: SecretBox,
@@ -162,7 +172,12 @@ export class MerchantService {
 
   /** The merchant an API key belongs to, in the key's mode, or null. */
   async authenticate(key: string, kind: ApiKeyKind): Promise<AuthenticatedMerchant | null> {
-    const found = await this.merchants.findByApiKeyHash(hashApiKey(key), kind);
+    const hash = hashApiKey(key);
+    return this.#keys.get(`${kind}:${hash}`, () => this.#authenticate(hash, kind));
+  }
+
+  async #authenticate(hash: string, kind: ApiKeyKind): Promise<AuthenticatedMerchant | null> {
+    const found = await this.merchants.findByApiKeyHash(hash, kind);
     if (!found) return null;
     const { merchant, livemode } = found;
     return {
@@ -179,6 +194,10 @@ export class MerchantService {
   /** A dialect's account (PingPong accId, ScanForPay partnerNo) with its secret, or null. */
   async dialectAccount(dialect: 'pingpong' | 'scanforpay', accountId: string): Promise<DialectAccount | null> {
     if (!accountId) return null;
+    return this.#dialectAccounts.get(`${dialect}:${accountId}`, () => this.#dialectAccount(dialect, accountId));
+  }
+
+  async #dialectAccount(dialect: 'pingpong' | 'scanforpay', accountId: string): Promise<DialectAccount | null> {
     const row = await this.merchants.findDialectCredential(dialect, accountId);
     if (!row) return null;
     const merchant = await this.merchants.get(row.merchant_id);

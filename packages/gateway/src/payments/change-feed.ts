@@ -10,7 +10,7 @@ export const TASK_DUE = 'task-due';
  */
 export class ChangeFeed {
   readonly emitter = new EventEmitter();
-  readonly #watchers = new Set<(ids: readonly string[]) => void>();
+  readonly #watchers = new Set<(ids: readonly string[], row?: { id: string }) => void>();
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -18,10 +18,19 @@ export class ChangeFeed {
 
   /** Announces a committed change of these objects (payment ids, refund ids). */
   changed(...ids: string[]): void {
+    this.#announce(ids, undefined);
+  }
+
+  /** Announces a committed change of `row` (and of `alsoIds`), handing watchers the row as committed. */
+  changedTo(row: { id: string }, ...alsoIds: string[]): void {
+    this.#announce([row.id, ...alsoIds], row);
+  }
+
+  #announce(ids: readonly string[], row: { id: string } | undefined): void {
     for (const id of ids) this.emitter.emit(id);
     for (const watcher of this.#watchers) {
       try {
-        watcher(ids);
+        watcher(ids, row);
       } catch {
         // A watcher only observes: its failure never reaches the change that was announced.
       }
@@ -30,9 +39,10 @@ export class ChangeFeed {
 
   /**
    * Calls `watcher` with the ids of every change announced in this process (a refund's change names the
-   * refund, then its payment), e.g. for the start command's outcome lines; returns the unsubscribe.
+   * refund, then its payment) and, when the announcer had it, the first one's row as committed (so the
+   * watcher need not read it back), e.g. for the start command's outcome lines; returns the unsubscribe.
    */
-  watch(watcher: (ids: readonly string[]) => void): () => void {
+  watch(watcher: (ids: readonly string[], row?: { id: string }) => void): () => void {
     this.#watchers.add(watcher);
     return () => this.#watchers.delete(watcher);
   }

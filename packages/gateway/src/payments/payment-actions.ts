@@ -85,7 +85,7 @@ export class PaymentActions {
 
   async #change(id: string, change: Parameters<PaymentRepository['transition']>[1]): Promise<PaymentRow | null> {
     const row = await this.payments.transition(id, change);
-    if (row) this.feed.changed(id);
+    if (row) this.feed.changedTo(row);
     // Counted once per payment, whichever path or instance got here: only the transition's winner has a row.
     if (row) this.metrics?.paymentFinal(row);
     return row;

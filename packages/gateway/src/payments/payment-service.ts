@@ -75,6 +75,17 @@ export function firstCallBudgetMs(config: GatewayConfig): number {
   return 2 * config.walletTimeoutMs + 1000;
 }
 
+/** The promise's value if it settles within `ms`, else null (a rejection is null too: the caller re-reads). */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  promise.catch(() => undefined);
+  if (ms <= 0) return Promise.resolve(null);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([promise.then((value) => value, () => null), timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Payments: creation (validation, idempotency, the first wallet call), reading, and the cashier's
  * cancel. Unknown outcomes are left to the resolver, whose task row is written in the same transaction
@@ -143,11 +154,13 @@ export class PaymentService {
           ...(input.terminalId ? { terminalId: input.terminalId } : {}),
         }),
       );
-      await this.actions.apply(payment, decidePayment(this.actions.situation(payment, task), { kind: 'pay', outcome }), task);
+      return this.actions.apply(payment, decidePayment(this.actions.situation(payment, task), { kind: 'pay', outcome }), task);
     })();
     // The caller's wait is a promise: answer when it ends even while the wallet is still talking; the
     // call goes on, and if it cannot finish, the resolver's task (written with the payment) takes over.
-    firstCall.catch(() => undefined);
+    // The usual case, a final answer in time, is answered with the row the first call committed.
+    const settled = await withinMs(firstCall, opts.waitMs - (Date.now() - startedAt));
+    if (settled && isFinalPaymentStatus(settled.status)) return settled;
     return this.waitForFinal(payment.id, opts.waitMs - (Date.now() - startedAt));
   }
 

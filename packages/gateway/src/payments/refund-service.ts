@@ -166,7 +166,7 @@ export class RefundService {
 
   async #change(refund: RefundRow, payment: PaymentRow, change: Parameters<RefundRepository['transition']>[1]): Promise<void> {
     const row = await this.refunds.transition(refund.id, change);
-    if (row) this.feed.changed(row.id, row.payment_id);
+    if (row) this.feed.changedTo(row, row.payment_id);
     if (row) this.metrics?.refundFinal(payment.wallet, row.status);
   }
 

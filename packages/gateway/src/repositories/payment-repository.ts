@@ -157,21 +157,18 @@ export class PaymentRepository {
       if (!current || isFinalPaymentStatus(current.status)) return null;
       if (change.decidedBy !== undefined && current.wallet !== change.decidedBy) return null;
       const next = paymentTransition(current.status, change.to, now, { failureCode: change.failureCode, paidAt: change.paidAt });
-      const result = await trx
-        .updateTable('payments')
-        .set({
-          ...next,
-          wallet_transaction_id: change.walletTransactionId ?? current.wallet_transaction_id,
-          buyer_account: change.buyerAccount ?? current.buyer_account,
-          buyer_id: change.buyerId ?? current.buyer_id,
-          version: current.version + 1,
-          updated_at: now.toISOString(),
-        })
-        .where('id', '=', id)
-        .where('status', '=', current.status)
-        .executeTakeFirst();
+      const changes = {
+        ...next,
+        wallet_transaction_id: change.walletTransactionId ?? current.wallet_transaction_id,
+        buyer_account: change.buyerAccount ?? current.buyer_account,
+        buyer_id: change.buyerId ?? current.buyer_id,
+        version: current.version + 1,
+        updated_at: now.toISOString(),
+      };
+      const result = await trx.updateTable('payments').set(changes).where('id', '=', id).where('status', '=', current.status).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return null;
-      const row = (await trx.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as PaymentRow;
+      // The row as committed, without reading it back: the locked row plus exactly what was set.
+      const row: PaymentRow = { ...current, ...changes };
       await appendEvent(trx, {
         merchantId: row.merchant_id,
         livemode: row.livemode === 1,
