@@ -103,3 +103,17 @@ describe('signed Alipay responses', () => {
     }
   });
 });
+
+describe('Alipay keys parsed once', () => {
+  it('parses each key text once and keeps private and public apart', async () => {
+    const { privateKeyFrom, publicKeyFrom } = await import('./alipay-sign.ts');
+    const first = privateKeyFrom(app.privateKey);
+    expect(privateKeyFrom(app.privateKey)).toBe(first);
+    expect(first.type).toBe('private');
+    expect(publicKeyFrom(app.publicKey).type).toBe('public');
+    expect(privateKeyFrom(stranger.privateKey)).not.toBe(first);
+    // A cached key still signs what the public key verifies.
+    expect(verifyAlipayContent('text', signAlipayContent('text', app.privateKey), app.publicKey)).toBe(true);
+    expect(verifyAlipayContent('text', signAlipayContent('text', stranger.privateKey), app.publicKey)).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { createSign, createVerify, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 
 /**
  * The platform's side of Alipay RSA2 (PROTOCOLS.md §4), written independently of the gateway's
@@ -13,13 +13,26 @@ export function signingString(params: Record<string, string>, exclude: string[] 
     .join('&');
 }
 
+/** Keys parsed once per PEM text: parsing costs several times the RSA operation itself. */
+const keyObjects = new Map<string, KeyObject>();
+
+function keyObject(pem: string, parse: (pem: string) => KeyObject): KeyObject {
+  let key = keyObjects.get(pem);
+  if (!key) {
+    key = parse(pem);
+    if (keyObjects.size >= 10_000) keyObjects.delete(keyObjects.keys().next().value!);
+    keyObjects.set(pem, key);
+  }
+  return key;
+}
+
 export function rsa2Sign(text: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(text, 'utf8').sign(privateKeyPem, 'base64');
+  return createSign('RSA-SHA256').update(text, 'utf8').sign(keyObject(privateKeyPem, createPrivateKey), 'base64');
 }
 
 export function rsa2Verify(text: string, signature: string, publicKeyPem: string): boolean {
   try {
-    return createVerify('RSA-SHA256').update(text, 'utf8').verify(publicKeyPem, signature, 'base64');
+    return createVerify('RSA-SHA256').update(text, 'utf8').verify(keyObject(publicKeyPem, createPublicKey), signature, 'base64');
   } catch {
     return false;
   }
