@@ -166,12 +166,10 @@ export class PaymentService {
 
   /**
    * Writes a new processing payment, its idempotency key and its resolver task in one transaction.
-   * A retry (same order id or key, same request) returns the existing payment with `isNew: false`;
-   * a conflicting reuse throws. Concurrent duplicates are caught by the unique constraints.
+   * Callers look for a retry first (`findRetry`); a concurrent duplicate that got in meanwhile is caught
+   * by the unique constraints and answered as a retry (`isNew: false`), a conflicting reuse throws.
    */
   async insertNewPayment(scope: MerchantScope, fields: NewPaymentFields, hash: string, idempotencyKey: string | undefined, task: NewTask, now: Date): Promise<{ row: PaymentRow; isNew: boolean }> {
-    const existing = await this.findRetry(scope, fields.merchant_order_id, hash, idempotencyKey);
-    if (existing) return { row: existing, isNew: false };
     const row: PaymentRow = {
       id: newId('payment', now.getTime()),
       merchant_id: scope.merchantId,
@@ -208,7 +206,7 @@ export class PaymentService {
   }
 
   /** A retry is the same order id (or idempotency key) with the same request; anything else conflicts. */
-  private async findRetry(scope: MerchantScope, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
+  async findRetry(scope: MerchantScope, merchantOrderId: string, hash: string, idempotencyKey?: string): Promise<PaymentRow | null> {
     const keyed = await objectForIdempotencyKey(this.idempotencyKeys, scope.merchantId, idempotencyKey, 'payment.create', hash);
     if (keyed) return this.#sameMode(scope, await this.payments.get(keyed), 'Idempotency-Key');
     const byOrder = this.#sameMode(scope, await this.payments.findAnyByMerchantOrderId(scope.merchantId, merchantOrderId), 'merchant_order_id');

@@ -53,6 +53,9 @@ export class QrPaymentService {
     const currency: Currency = parseCurrency(input.currency);
     const expiresInS = this.checkExpiry(input.expiresInS);
     const hash = requestHash({ amount, currency, merchant_order_id: input.merchantOrderId, qr_wallet: input.wallet ?? null, expires_in: expiresInS, dialect: input.dialect ?? 'native' });
+    // A retry never reaches the wallet side, not even to load credentials.
+    const retry = await this.paymentService.findRetry(scope, input.merchantOrderId, hash, opts.idempotencyKey);
+    if (retry) return retry;
     if (input.wallet) await this.wallets.prepare(scope.merchantId, input.wallet, scope.livemode);
     const now = new Date();
     const expiresAt = new Date(now.getTime() + expiresInS * 1000);
