@@ -53,6 +53,11 @@ describe('bad input to the native API', () => {
     expect(await h.db.selectFrom('wallet_calls').selectAll().execute()).toHaveLength(callsBefore.length);
   });
   it('rejects unknown fields', () => expectRejected(400, 'parameter_unknown', () => h.api('POST', '/v1/payments', { ...valid, amout: 5 }), 'amout'));
+  it('names a missing or unknown parameter in plain words', async () => {
+    const { currency: _omit, ...rest } = valid;
+    expect((await h.api('POST', '/v1/payments', rest)).body.error.message).toBe('currency is required.');
+    expect((await h.api('POST', '/v1/payments', { ...valid, amout: 5 })).body.error.message).toBe('amout is not a parameter of this request.');
+  });
   it('rejects a 2 MiB body', () =>
     expectRejected(413, 'body_too_large', () => h.api('POST', '/v1/payments', { ...valid, description: 'x'.repeat(2 * 1024 * 1024) })));
   it('rejects a wrong API key', () =>

@@ -14,6 +14,8 @@ function plainWords(first: { keyword?: string; params?: unknown } | undefined, p
   const params = (first.params ?? {}) as { allowedValues?: unknown[] };
   if (first.keyword === 'enum' && params.allowedValues) return `${param} must be one of: ${params.allowedValues.join(', ')}.`;
   if (first.keyword === 'pattern' && PATTERN_WORDS[param]) return `${param} must be ${PATTERN_WORDS[param]}.`;
+  if (first.keyword === 'required') return `${param} is required.`;
+  if (first.keyword === 'additionalProperties') return `${param} is not a parameter of this request.`;
   return null;
 }
 
