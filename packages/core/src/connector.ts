@@ -255,3 +255,34 @@ export interface Connector {
    */
   missingCertificateFor(credentials: WalletCredentials, flow: ConnectorFlow): boolean;
 }
+
+/**
+ * One line of a wallet's daily statement (Alipay trade bill, WeChat Pay `downloadbill` ALL), read
+ * exactly: amounts in minor units of the trade's currency, never a float.
+ */
+export interface StatementLine {
+  kind: 'payment' | 'refund';
+  /** The merchant order number (counterpay's payment id). */
+  outTradeNo: string;
+  walletTradeNo: string;
+  /** Refund lines: counterpay's refund id (Alipay 退款批次号/请求号, WeChat 商户退款单号) and the wallet's. */
+  outRefundNo?: string;
+  walletRefundId?: string;
+  /** What the wallet charged (payment) or gave back (refund), minor units, always positive. */
+  amount: number;
+  /** The wallet's service fee for this line, minor units (a refund's fee is returned: negative). */
+  fee: number;
+  currency: string;
+  storeId?: string;
+  terminalId?: string;
+  /** When the wallet completed it. */
+  at: Date;
+}
+
+/** A day's statement: published (possibly empty), or not yet published (ask again later). */
+export type StatementOutcome =
+  | { kind: 'published'; date: string; lines: StatementLine[] }
+  | { kind: 'not_published' }
+  | { kind: 'failed'; walletCode: string; message: string }
+  | { kind: 'unknown'; reason: string }
+  | { kind: 'not_sent'; reason: string };
