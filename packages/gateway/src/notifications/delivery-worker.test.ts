@@ -152,6 +152,38 @@ describe('delivery worker', () => {
     expect(await worker.claim(10)).toEqual([]);
   });
 
+  it('should stop giving a receiver that never answers a slot after three unanswered attempts, without counting attempts for what waits', async () => {
+    const silent = createServer(() => undefined); // accepts the connection, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
+    try {
+      const shortTimeout = loadConfig({}, { masterKey: 'unused', notifyTimeoutMs: 150, notifyRetryScheduleS: [600] });
+      const impatient = new DeliveryWorker(repositories, new NotificationFormats(), shortTimeout, 'breaker-test', pino({ enabled: false }));
+      const merchantId = await insertMerchant(t.handle.db);
+      await repositories.endpoints.create({ merchantId, livemode: false }, { url, eventTypes: ['*'], secret: 'whsec_silent' });
+      const eventIds: string[] = [];
+      for (let i = 0; i < 6; i++) eventIds.push(await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId))));
+      const started = Date.now();
+      for (let i = 0; i < 6; i++) {
+        const [due] = await impatient.claim(1);
+        await impatient.deliver(due!);
+      }
+      const deliveries = (await Promise.all(eventIds.map((id) => repositories.deliveries.listForEvent(id)))).flat();
+      expect(deliveries.map((d) => d.attemptLog.length)).toEqual([1, 1, 1, 0, 0, 0]);
+      expect(deliveries.map((d) => d.attemptLog[0]?.error ?? null).slice(0, 3)).toEqual(Array(3).fill('no answer within 150 ms'));
+      // Three timeouts, not six: the waiting ones took no slot and are due again after the cooldown.
+      expect(Date.now() - started).toBeLessThan(6 * 150);
+      for (const waiting of deliveries.slice(3)) {
+        expect(waiting).toMatchObject({ status: 'pending', attempts: 0 });
+        expect(Date.parse(waiting.nextAttemptAt) - Date.now()).toBeGreaterThan(3000);
+      }
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it('should fall back to the native format for dialects that registered none', () => {
     const formats = new NotificationFormats().register(echoFormat);
     expect(formats.formatFor('echo')).toBe(echoFormat);

@@ -5,11 +5,11 @@ import type { EventRepository } from '../repositories/event-repository.ts';
 import type { WebhookEndpointRepository } from '../repositories/webhook-endpoint-repository.ts';
 import type { NotificationFormats } from './format-registry.ts';
 import type { NotificationContext, NotificationFormat } from './notification-format.ts';
+import { postToReceiver } from './receiver-post.ts';
+import { TargetBreaker } from './target-breaker.ts';
 
 /** At most this many deliveries to one endpoint at a time: a slow endpoint cannot take the pool. */
 const MAX_IN_FLIGHT_PER_TARGET = 4;
-/** Only this much of a receiver's answer is read (and kept in the log). */
-const MAX_RESPONSE_BYTES = 4096;
 /** A claim outlives the request's timeout, so a live instance never loses a delivery it is still sending. */
 const LEASE_MARGIN_MS = 5000;
 
@@ -30,6 +30,9 @@ export interface DeliveryWorkerRepositories {
  */
 export class DeliveryWorker {
   readonly #inFlight = new Map<string, number>();
+  readonly #breaker = new TargetBreaker();
+  /** The whole retry schedule: a target unanswering for longer fails its waiting deliveries. */
+  readonly #retryWindowMs: number;
 
   constructor(
     private readonly repositories: DeliveryWorkerRepositories,
@@ -38,7 +41,9 @@ export class DeliveryWorker {
     /** This gateway instance: it owns the leases of what it claims. */
     private readonly instanceId: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#retryWindowMs = config.notifyRetryScheduleS.reduce((sum, s) => sum + s, 0) * 1000;
+  }
 
   /** Due deliveries for this instance, leased for longer than one attempt can take. */
   claim(limit: number): Promise<Delivery[]> {
@@ -47,6 +52,8 @@ export class DeliveryWorker {
 
   async deliver(delivery: Delivery): Promise<void> {
     const key = delivery.endpointId ?? delivery.url;
+    const admission = this.#breaker.admit(key, Date.now());
+    if (admission.kind === 'defer') return this.deferWhileUnanswering(delivery, admission);
     const busy = this.#inFlight.get(key) ?? 0;
     if (busy >= MAX_IN_FLIGHT_PER_TARGET) {
       // Give the slot back to other endpoints; this one is tried again in a moment.
@@ -55,7 +62,7 @@ export class DeliveryWorker {
     }
     this.#inFlight.set(key, busy + 1);
     try {
-      await this.attempt(delivery);
+      await this.attempt(delivery, key);
     } finally {
       const left = (this.#inFlight.get(key) ?? 1) - 1;
       if (left > 0) this.#inFlight.set(key, left);
@@ -63,7 +70,21 @@ export class DeliveryWorker {
     }
   }
 
-  private async attempt(delivery: Delivery): Promise<void> {
+  /**
+   * The target has left its last attempts unanswered: wait for its probe instead of taking a slot for
+   * another timeout. Nothing was sent, so no attempt is counted; a delivery whose whole retry window
+   * passed this way fails like one whose retries are spent.
+   */
+  private async deferWhileUnanswering(delivery: Delivery, deferral: { until: number; since: number }): Promise<void> {
+    const { deliveries, endpoints } = this.repositories;
+    const now = new Date();
+    if (now.getTime() - deferral.since < this.#retryWindowMs) return deliveries.release(delivery.id, new Date(deferral.until));
+    await deliveries.recordAttempt(delivery, { at: now.toISOString(), httpStatus: null, latencyMs: 0, responseExcerpt: null, error: 'not sent: the receiver has not answered for the whole retry schedule' });
+    await deliveries.markFailed(delivery.id, delivery.attempts);
+    if (delivery.endpointId) await endpoints.markFailing(delivery.endpointId, now);
+  }
+
+  private async attempt(delivery: Delivery, key: string): Promise<void> {
     const { deliveries, endpoints } = this.repositories;
     let prepared: Awaited<ReturnType<DeliveryWorker['context']>>;
     try {
@@ -81,20 +102,17 @@ export class DeliveryWorker {
     const { format, ctx } = prepared;
     const { body, headers } = format.render(ctx);
     const started = performance.now();
-    let status: number | null = null;
-    let excerpt: string | null = null;
-    let error: string | null = null;
-    try {
-      const response = await fetch(delivery.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.config.notifyTimeoutMs) });
-      status = response.status;
-      excerpt = await readBounded(response);
-    } catch (e) {
-      error = (e as Error).name === 'TimeoutError' ? `no answer within ${this.config.notifyTimeoutMs} ms` : `network error: ${(e as Error).message}`;
-    }
+    const answer = await postToReceiver(delivery.url, headers, body, this.config.notifyTimeoutMs);
+    const latencyMs = Math.round(performance.now() - started);
+    if (answer.kind === 'answered') this.#breaker.answered(key);
+    else this.#breaker.unanswered(key, Date.now());
+    const status = answer.kind === 'answered' ? answer.httpStatus : null;
+    const excerpt = answer.kind === 'answered' ? answer.excerpt : null;
+    const error = answer.kind === 'unanswered' ? answer.error : null;
     const ok = status !== null && format.acknowledged(status, excerpt ?? '');
     const now = new Date();
     const attempts = delivery.attempts + 1;
-    await deliveries.recordAttempt(delivery, { at: now.toISOString(), httpStatus: status, latencyMs: Math.round(performance.now() - started), responseExcerpt: excerpt, error });
+    await deliveries.recordAttempt(delivery, { at: now.toISOString(), httpStatus: status, latencyMs, responseExcerpt: excerpt, error });
     if (ok) {
       await deliveries.markDelivered(delivery.id, attempts, now);
       return;
@@ -138,19 +156,4 @@ export class DeliveryWorker {
     const { payment, refund, merchant } = subject;
     return { format, ctx: { event: subject.event.payload, payment, refund, secret, account, merchant } };
   }
-}
-
-async function readBounded(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < MAX_RESPONSE_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  await reader.cancel().catch(() => undefined);
-  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8');
 }
