@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 export const ID_PREFIXES = {
   payment: 'pay',
@@ -25,11 +25,32 @@ const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
  */
 export function newId(kind: IdKind, now = Date.now()): string {
   const time = now.toString(36).padStart(10, '0');
-  const bytes = randomBytes(14);
+  const bytes = randomPool.take(14);
   let random = '';
-  for (const byte of bytes) random += ALPHABET[byte % 36];
+  for (let i = 0; i < 14; i++) random += ALPHABET[bytes[i]! % 36];
   return `${ID_PREFIXES[kind]}_${time}${random}`;
 }
+
+/**
+ * Random bytes drawn from a pool refilled 4 KiB at a time: one system call per ~290 ids instead of
+ * one each (a payment makes several ids, and the call cost more than the id). Bytes are never reused.
+ */
+class RandomPool {
+  readonly #pool = Buffer.alloc(4096);
+  #offset = this.#pool.length;
+
+  take(n: number): Buffer {
+    if (this.#offset + n > this.#pool.length) {
+      randomFillSync(this.#pool);
+      this.#offset = 0;
+    }
+    const bytes = this.#pool.subarray(this.#offset, this.#offset + n);
+    this.#offset += n;
+    return bytes;
+  }
+}
+
+const randomPool = new RandomPool();
 
 export function hasPrefix(id: string, kind: IdKind): boolean {
   return id.startsWith(`${ID_PREFIXES[kind]}_`);

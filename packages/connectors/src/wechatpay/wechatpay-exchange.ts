@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ConnectorFlow, WechatCredentials } from '@counterpay/core';
 import type { TlsClientIdentity } from '../tls-agents.ts';
 import { resolveWalletEndpoint } from '../wallet-endpoints.ts';
@@ -58,7 +58,8 @@ export async function exchangeWithWechat<R>(call: WechatCall): Promise<{ answer:
     mch_id: credentials.mchId,
     ...(credentials.subMchId && credentials.subAppId ? { sub_appid: credentials.subAppId } : {}),
     ...(credentials.subMchId ? { sub_mch_id: credentials.subMchId } : {}),
-    nonce_str: randomBytes(16).toString('hex'),
+    // 32 hex digits; randomUUID draws from Node's own pool (randomBytes made a system call per request).
+    nonce_str: randomUUID().replaceAll('-', ''),
     sign_type: call.signType,
     ...(call.business as Record<string, string>),
   };

@@ -46,7 +46,7 @@ export class PaymentActions {
   async apply(payment: PaymentRow, action: PaymentAction, task: TaskView): Promise<PaymentRow | null> {
     switch (action.kind) {
       case 'succeed':
-        return this.#change(payment.id, {
+        return this.#change(payment, {
           to: 'succeeded',
           walletTransactionId: action.walletTransactionId,
           paidAt: action.paidAt,
@@ -55,9 +55,9 @@ export class PaymentActions {
           decidedBy: payment.wallet,
         });
       case 'fail':
-        return this.#change(payment.id, { to: 'failed', failureCode: action.failureCode, decidedBy: payment.wallet });
+        return this.#change(payment, { to: 'failed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'close':
-        return this.#change(payment.id, { to: 'closed', failureCode: action.failureCode, decidedBy: payment.wallet });
+        return this.#change(payment, { to: 'closed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'show_qr': {
         const row = await this.payments.setQrCode(payment.id, action.qrCode);
         this.feed.changed(payment.id);
@@ -83,8 +83,8 @@ export class PaymentActions {
     }
   }
 
-  async #change(id: string, change: Parameters<PaymentRepository['transition']>[1]): Promise<PaymentRow | null> {
-    const row = await this.payments.transition(id, change);
+  async #change(payment: PaymentRow, change: Parameters<PaymentRepository['transition']>[1]): Promise<PaymentRow | null> {
+    const row = await this.payments.transition(payment.id, change, new Date(), payment);
     if (row) this.feed.changedTo(row);
     // Counted once per payment, whichever path or instance got here: only the transition's winner has a row.
     if (row) this.metrics?.paymentFinal(row);

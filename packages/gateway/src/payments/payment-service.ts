@@ -119,14 +119,18 @@ export class PaymentService {
       terminal_id: input.terminalId,
       dialect: input.dialect ?? 'native',
     });
-    // A retry never reaches the wallet side, not even to load credentials.
-    const retry = await this.findRetry(scope, input.merchantOrderId, hash, opts.idempotencyKey);
-    if (retry) return this.waitForFinal(retry.id, opts.waitMs - (Date.now() - startedAt));
-
     // Credentials first: the resolver's lease below must cover only the wallet call itself. A barcode
     // payment may have to be reversed (the buyer never confirms, the answer is lost), so an account that
-    // cannot reverse (WeChat Pay without its client certificate) must not start one.
-    await this.wallets.assertCanCall(scope.merchantId, wallet, scope.livemode, 'cancel');
+    // cannot reverse (WeChat Pay without its client certificate) must not start one. A retry is found by
+    // the insert's unique constraints (order id, Idempotency-Key), not by a lookup before every payment;
+    // it is answered as it is even if the account changed since.
+    try {
+      await this.wallets.assertCanCall(scope.merchantId, wallet, scope.livemode, 'cancel');
+    } catch (error) {
+      const retry = await this.findRetry(scope, input.merchantOrderId, hash, opts.idempotencyKey);
+      if (retry) return this.waitForFinal(retry.id, opts.waitMs - (Date.now() - startedAt));
+      throw error;
+    }
     const now = new Date();
     const deadline = new Date(now.getTime() + this.config.buyerConfirmDeadlineMs);
     const created = await this.insertNewPayment(

@@ -43,5 +43,19 @@ for (const kind of await testDatabaseKinds()) {
       expect(await payments.get(id)).toMatchObject({ status: 'processing', wallet: 'wechat' });
       expect(await payments.transition(id, { to: 'succeeded', walletTransactionId: 'wx-1', decidedBy: 'wechat' })).toMatchObject({ status: 'succeeded' });
     });
+    it('applies a change from the row the caller saw without reading it, and still refuses one it no longer fits', async () => {
+      const id = await openInAlipay();
+      const seen = (await payments.get(id))!;
+      // Seen while bound to Alipay; switched since: the stale row must not let Alipay's answer decide.
+      await payments.switchWallet(id, 'alipay', 'wechat');
+      expect(await payments.transition(id, { to: 'closed', failureCode: 'payment_expired', decidedBy: 'alipay' }, new Date(), seen)).toBeNull();
+      const bound = (await payments.get(id))!;
+      const done = await payments.transition(id, { to: 'succeeded', walletTransactionId: 'wx-2', buyerId: 'o-buyer', decidedBy: 'wechat' }, new Date(), bound);
+      expect(done).toMatchObject({ status: 'succeeded', wallet_transaction_id: 'wx-2', buyer_id: 'o-buyer', version: bound.version + 1, switched_from_wallet: 'alipay' });
+      // The returned row is the committed one, field for field.
+      expect(await payments.get(id)).toEqual(done);
+      // A second answer from the same stale view changes nothing.
+      expect(await payments.transition(id, { to: 'failed', failureCode: 'insufficient_balance', decidedBy: 'wechat' }, new Date(), bound)).toBeNull();
+    });
   });
 }

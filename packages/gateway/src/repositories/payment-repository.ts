@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import { type FailureCode, type PaymentStatus, type Wallet, isFinalPaymentStatus, paymentTransition } from '@counterpay/core';
 import { type Database, type DatabaseKind, type PaymentTable, isUniqueViolation } from '@counterpay/db';
 import { toPaymentObject } from '../payments/objects.ts';
@@ -150,25 +150,16 @@ export class PaymentRepository {
     }
   }
 
-  /** Applies a final status through the state machine; null when the payment was already final. */
-  async transition(id: string, change: PaymentChange, now = new Date()): Promise<PaymentRow | null> {
+  /**
+   * Applies a final status through the state machine; null when the payment was already final (or,
+   * with `decidedBy`, is bound to another wallet now). `expected` is the row as the caller last saw it:
+   * the update then names that status in its WHERE and returns the committed row, with no read first;
+   * when the row moved on meanwhile, the locked read decides as before.
+   */
+  async transition(id: string, change: PaymentChange, now = new Date(), expected?: PaymentRow): Promise<PaymentRow | null> {
     return this.#db.transaction().execute(async (trx) => {
-      const current = await lockPaymentRow(trx, this.kind, id);
-      if (!current || isFinalPaymentStatus(current.status)) return null;
-      if (change.decidedBy !== undefined && current.wallet !== change.decidedBy) return null;
-      const next = paymentTransition(current.status, change.to, now, { failureCode: change.failureCode, paidAt: change.paidAt });
-      const changes = {
-        ...next,
-        wallet_transaction_id: change.walletTransactionId ?? current.wallet_transaction_id,
-        buyer_account: change.buyerAccount ?? current.buyer_account,
-        buyer_id: change.buyerId ?? current.buyer_id,
-        version: current.version + 1,
-        updated_at: now.toISOString(),
-      };
-      const result = await trx.updateTable('payments').set(changes).where('id', '=', id).where('status', '=', current.status).executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return null;
-      // The row as committed, without reading it back: the locked row plus exactly what was set.
-      const row: PaymentRow = { ...current, ...changes };
+      const row = (expected && !isFinalPaymentStatus(expected.status) ? await this.#updateFrom(trx, expected, change, now) : null) ?? (await this.#updateLocked(trx, id, change, now));
+      if (!row) return null;
       await appendEvent(trx, {
         merchantId: row.merchant_id,
         livemode: row.livemode === 1,
@@ -184,6 +175,47 @@ export class PaymentRepository {
       await deleteTask(trx, 'payment', id);
       return row;
     });
+  }
+
+  /** The change from the status the caller saw, in one UPDATE … RETURNING; null when that is no longer the status. */
+  async #updateFrom(trx: Transaction<Database>, seen: PaymentRow, change: PaymentChange, now: Date): Promise<PaymentRow | null> {
+    const next = paymentTransition(seen.status, change.to, now, { failureCode: change.failureCode, paidAt: change.paidAt });
+    const row = await trx
+      .updateTable('payments')
+      .set({
+        ...next,
+        wallet_transaction_id: sql<string | null>`coalesce(${change.walletTransactionId ?? null}, wallet_transaction_id)`,
+        buyer_account: sql<string | null>`coalesce(${change.buyerAccount ?? null}, buyer_account)`,
+        buyer_id: sql<string | null>`coalesce(${change.buyerId ?? null}, buyer_id)`,
+        version: sql<number>`version + 1`,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', seen.id)
+      .where('status', '=', seen.status)
+      .$if(change.decidedBy !== undefined, (q) => (change.decidedBy === null ? q.where('wallet', 'is', null) : q.where('wallet', '=', change.decidedBy!)))
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** The change from the status the row has now, read under a lock (FOR UPDATE on PostgreSQL). */
+  async #updateLocked(trx: Transaction<Database>, id: string, change: PaymentChange, now: Date): Promise<PaymentRow | null> {
+    const current = await lockPaymentRow(trx, this.kind, id);
+    if (!current || isFinalPaymentStatus(current.status)) return null;
+    if (change.decidedBy !== undefined && current.wallet !== change.decidedBy) return null;
+    const next = paymentTransition(current.status, change.to, now, { failureCode: change.failureCode, paidAt: change.paidAt });
+    const changes = {
+      ...next,
+      wallet_transaction_id: change.walletTransactionId ?? current.wallet_transaction_id,
+      buyer_account: change.buyerAccount ?? current.buyer_account,
+      buyer_id: change.buyerId ?? current.buyer_id,
+      version: current.version + 1,
+      updated_at: now.toISOString(),
+    };
+    const result = await trx.updateTable('payments').set(changes).where('id', '=', id).where('status', '=', current.status).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return null;
+    // The row as committed, without reading it back: the locked row plus exactly what was set.
+    return { ...current, ...changes };
   }
 
   /** Stores the wallet's own QR code of an open order. */
