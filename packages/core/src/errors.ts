@@ -37,6 +37,10 @@ export const ERROR_CODES = [
   // Authentication (AuthenticationError, 401)
   'invalid_api_key', // the key does not belong to any merchant
   'missing_api_key', // no `Authorization: Bearer …` header
+  'session_missing', // dashboard: no signed-in session (or it expired)
+  // Permission (PermissionError, 403)
+  'permission_denied', // the key or session may not do this (a terminal key outside its terminal; a test sign-in asking for live mode)
+  'cross_site_request', // dashboard: a state-changing request that did not come from the dashboard's own pages
   // Lookup (NotFoundError, 404)
   'resource_missing', // no such object, or it belongs to another merchant
   // Retries (IdempotencyError, 409)
@@ -96,6 +100,13 @@ export class ValidationError extends CounterpayError {
 export class AuthenticationError extends CounterpayError {
   constructor(message = 'Invalid API key.', code: ErrorCode = 'invalid_api_key') {
     super('authentication_error', code, message, 401);
+  }
+}
+
+/** The caller is known but may not do this (a terminal key managing settings, a request from another site). */
+export class PermissionError extends CounterpayError {
+  constructor(message: string, code: ErrorCode = 'permission_denied') {
+    super('authentication_error', code, message, 403);
   }
 }
 

@@ -267,6 +267,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('webhook_endpoints').addColumn('format', 'text', (c) => c.notNull().defaultTo('native')).execute();
     },
   },
+  '0007_dashboard': {
+    async up(db: Kysely<any>) {
+      // Terminal keys: an API key bound to one store and terminal (the cash register signs in with it).
+      await db.schema.alterTable('api_keys').addColumn('store_id', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('terminal_id', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('label', 'text').execute();
+      // Dashboard sign-ins: the cookie holds a random id; only its SHA-256 is stored.
+      await db.schema
+        .createTable('dashboard_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('livemode', 'integer', (c) => c.notNull())
+        .addColumn('live_allowed', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      // The dashboard's list and totals: a merchant's payments in one mode by creation time.
+      await db.schema.createIndex('payments_merchant_mode_created').on('payments').columns(['merchant_id', 'livemode', 'created_at']).execute();
+      await db.schema.createIndex('deliveries_endpoint').on('deliveries').columns(['endpoint_id', 'id']).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

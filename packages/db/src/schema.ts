@@ -55,6 +55,11 @@ export interface ApiKeyTable {
   livemode: Generated<number>;
   created_at: string;
   revoked_at: string | null;
+  /** A terminal key (kind `terminal`): the store and terminal it may take payments for; null for merchant-wide keys. */
+  store_id: string | null;
+  terminal_id: string | null;
+  /** A name the merchant gave the key in the dashboard. */
+  label: string | null;
 }
 
 /** Shared secrets a dialect must read back to verify signatures (salts, sign keys), encrypted at rest. */
@@ -268,6 +273,17 @@ export interface DeliveryAttemptTable {
   error: string | null;
 }
 
+/** A dashboard sign-in: the cookie holds a random id, the table only its SHA-256, with the merchant and the mode shown. */
+export interface DashboardSessionTable {
+  id_hash: string;
+  merchant_id: string;
+  livemode: number;
+  /** 1 when the session was opened with a live key: only then may it switch to live mode. */
+  live_allowed: number;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   merchants: MerchantTable;
   stores: StoreTable;
@@ -285,4 +301,5 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
+  dashboard_sessions: DashboardSessionTable;
 }

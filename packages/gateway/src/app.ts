@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { nativeErrorHandler } from './api/errors.ts';
 import { bearerAuth } from './api/auth.ts';
+import { terminalKeyGuard } from './api/terminal-key-guard.ts';
 import { paymentsRoutes } from './api/v1/payments-routes.ts';
 import { notificationsRoutes } from './api/v1/notifications-routes.ts';
 import { walletAccountsRoutes } from './api/v1/wallet-accounts-routes.ts';
@@ -18,6 +19,7 @@ import { SCANFORPAY_DOCS } from './dialects/scanforpay/scanforpay-docs.ts';
 import { OMISE_DOCS } from './dialects/omise/omise-docs.ts';
 import { API_TAGS, documentRoutes } from './api/route-docs.ts';
 import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import type { Services } from './services.ts';
 
 /** Paths whose values must never reach the logs. */
@@ -79,11 +81,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(scanForPayPlugin(services));
   await app.register(pingPongPlugin(services));
   await app.register(walletNotifyRoutes(services.walletNotifications));
+  await app.register(dashboardRoutes(services));
   await app.register(
     async (v1) => {
       // The native API speaks JSON only: other bodies are refused (415), not half-parsed.
       v1.removeContentTypeParser('text/plain');
       v1.addHook('onRequest', bearerAuth(services.merchants));
+      v1.addHook('preHandler', terminalKeyGuard(services));
       // A POST without a body (curl -X POST, or an empty JSON body) means "no parameters", as {} does.
       v1.addHook('onRequest', async (request) => {
         if (request.headers['content-length'] === '0') delete request.headers['content-type'];

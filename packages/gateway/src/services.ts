@@ -9,6 +9,8 @@ import { GatewayMetrics, countingDeliveryOutcomes } from './metrics.ts';
 import { omiseNotification } from './dialects/omise/omise-notification.ts';
 import { pingPongNotification } from './dialects/pingpong/pingpong-notification.ts';
 import { scanForPayNotification } from './dialects/scanforpay/scanforpay-notification.ts';
+import { DashboardService } from './dashboard/dashboard-service.ts';
+import { DashboardSessions } from './dashboard/dashboard-sessions.ts';
 import { type CreateMerchantInput, type MerchantCredentials, MerchantService } from './merchants/merchant-service.ts';
 import { DeliveryWorker } from './notifications/delivery-worker.ts';
 import { DialectEvents } from './notifications/dialect-events.ts';
@@ -46,6 +48,9 @@ export interface Services {
   feed: ChangeFeed;
   /** This instance's Prometheus metrics (GET /metrics). */
   metrics: GatewayMetrics;
+  /** The merchant dashboard's reads and actions, and its sign-ins. */
+  dashboard: DashboardService;
+  dashboardSessions: DashboardSessions;
 }
 
 /** The composition root: the only place that knows every part; builds each once, from the config and an open database. */
@@ -82,11 +87,12 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
       log,
     ),
   ];
+  const merchants = new MerchantService(repos.merchants, box);
   return {
     config,
     databaseKind: database.kind,
     databaseLocation: database.location,
-    merchants: new MerchantService(repos.merchants, box),
+    merchants,
     payments,
     qrPayments,
     refunds,
@@ -97,6 +103,8 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     workers,
     feed,
     metrics,
+    dashboard: new DashboardService(repos.dashboard, payments, refunds, notifications, walletAccounts, merchants),
+    dashboardSessions: new DashboardSessions(repos.dashboardSessions, merchants, repos.merchants),
   };
 }
 

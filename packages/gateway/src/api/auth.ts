@@ -8,13 +8,15 @@ declare module 'fastify' {
   }
 }
 
-/** Native API authentication: `Authorization: Bearer sk_test_…` or `sk_live_…`; the key's mode is the request's. */
+/** Native API authentication: `Authorization: Bearer sk_test_…` or `sk_live_…` (or a terminal key); the key's mode is the request's. */
 export function bearerAuth(merchants: MerchantService) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AuthenticationError('Send your secret key as `Authorization: Bearer sk_test_…`.', 'missing_api_key');
-    const merchant = await merchants.authenticate(match[1]!, 'secret');
+    // A terminal key (`tk_test_…`, `tk_live_…`, issued in the dashboard) is the cash register's: see terminal-key-guard.ts.
+    const key = match[1]!;
+    const merchant = await merchants.authenticate(key, key.startsWith('tk_') ? 'terminal' : 'secret');
     if (!merchant) throw new AuthenticationError('Invalid API key.');
     request.merchant = merchant;
   };

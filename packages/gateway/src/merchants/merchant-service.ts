@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { type Currency, Secret, type SecretBox, hashApiKey, newId, parseCurrency, randomToken } from '@counterpay/core';
-import type { ApiKeyKind, MerchantRepository, StoreRow } from '../repositories/merchant-repository.ts';
+import type { ApiKeyKind, MerchantRepository, StoreRow, TerminalBinding } from '../repositories/merchant-repository.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -54,6 +54,8 @@ export interface AuthenticatedMerchant extends MerchantScope {
   defaultCurrency: Currency;
   feeRateBps: number;
   feeVatBps: number;
+  /** Set for a terminal key (`tk_…`): it may create and read payments and refunds of this terminal only. */
+  terminal?: TerminalBinding;
 }
 
 /** A dialect account with its shared secret opened, for verifying that dialect's signatures. */
@@ -179,8 +181,9 @@ export class MerchantService {
   async #authenticate(hash: string, kind: ApiKeyKind): Promise<AuthenticatedMerchant | null> {
     const found = await this.merchants.findByApiKeyHash(hash, kind);
     if (!found) return null;
-    const { merchant, livemode } = found;
+    const { merchant, livemode, terminal } = found;
     return {
+      ...(terminal ? { terminal } : {}),
       id: merchant.id,
       merchantId: merchant.id,
       livemode,
@@ -189,6 +192,11 @@ export class MerchantService {
       feeRateBps: merchant.fee_rate_bps,
       feeVatBps: merchant.fee_vat_bps,
     };
+  }
+
+  /** Forgets cached key lookups (a key revoked here stops working at once in this process). */
+  forgetCachedKeys(): void {
+    this.#keys.clear();
   }
 
   /** A dialect's account (PingPong accId, ScanForPay partnerNo) with its secret, or null. */

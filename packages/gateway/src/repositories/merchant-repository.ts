@@ -6,7 +6,13 @@ export type StoreRow = Selectable<StoreTable>;
 export type TerminalRow = Selectable<TerminalTable>;
 export type OperatorRow = Selectable<OperatorTable>;
 export type DialectCredentialRow = Selectable<DialectCredentialTable>;
-export type ApiKeyKind = 'secret' | 'omise';
+/** `secret` (native API, the whole merchant), `terminal` (native API, one store's terminal), `omise` (the Omise dialect). */
+export type ApiKeyKind = 'secret' | 'omise' | 'terminal';
+/** A terminal key's binding: the only store and terminal it may take payments for. */
+export interface TerminalBinding {
+  storeId: string;
+  terminalId: string;
+}
 
 /** Everything a new merchant starts with, written together or not at all. */
 export interface NewMerchant {
@@ -41,18 +47,22 @@ export class MerchantRepository {
     return (await this.#db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
   }
 
-  /** The merchant an unrevoked key (looked up by its hash) belongs to, and the key's mode. */
-  async findByApiKeyHash(keyHash: string, kind: ApiKeyKind): Promise<{ merchant: MerchantRow; livemode: boolean } | null> {
+  /** The merchant an unrevoked key (looked up by its hash) belongs to, the key's mode, and a terminal key's binding. */
+  async findByApiKeyHash(keyHash: string, kind: ApiKeyKind): Promise<{ merchant: MerchantRow; livemode: boolean; terminal: TerminalBinding | null } | null> {
     const key = await this.#db
       .selectFrom('api_keys')
-      .select(['merchant_id', 'livemode'])
+      .select(['merchant_id', 'livemode', 'store_id', 'terminal_id'])
       .where('key_hash', '=', keyHash)
       .where('kind', '=', kind)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (!key) return null;
     const merchant = await this.get(key.merchant_id);
-    return merchant ? { merchant, livemode: key.livemode === 1 } : null;
+    if (!merchant) return null;
+    // A terminal key without its binding would act for the whole merchant: refuse it instead.
+    if (kind === 'terminal' && (!key.store_id || !key.terminal_id)) return null;
+    const terminal = key.store_id && key.terminal_id ? { storeId: key.store_id, terminalId: key.terminal_id } : null;
+    return { merchant, livemode: key.livemode === 1, terminal };
   }
 
   /** A dialect account (PingPong accId, ScanForPay partnerNo, …) with its encrypted shared secret. */

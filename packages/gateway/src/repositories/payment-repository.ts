@@ -29,6 +29,8 @@ export interface PaymentChange {
 export interface PaymentListFilter {
   merchantOrderId?: string | undefined;
   status?: PaymentStatus | undefined;
+  /** Only this terminal's payments (a terminal key's list). */
+  terminalId?: string | undefined;
   limit: number;
   startingAfter?: string | undefined;
 }
@@ -109,6 +111,7 @@ export class PaymentRepository {
       .where('livemode', '=', modeFlag(scope))
       .$if(!!filter.merchantOrderId, (q) => q.where('merchant_order_id', '=', filter.merchantOrderId!))
       .$if(!!filter.status, (q) => q.where('status', '=', filter.status!))
+      .$if(!!filter.terminalId, (q) => q.where('terminal_id', '=', filter.terminalId!))
       .$if(!!filter.startingAfter, (q) => q.where('id', '<', filter.startingAfter!))
       .orderBy('id', 'desc')
       .limit(filter.limit + 1)

@@ -1,5 +1,7 @@
 import type { SecretBox } from '@counterpay/core';
 import type { DatabaseHandle } from '@counterpay/db';
+import { DashboardRepository } from './dashboard-repository.ts';
+import { DashboardSessionRepository } from './dashboard-session-repository.ts';
 import { DeliveryRepository } from './delivery-repository.ts';
 import { type DeliveryRules, SEND_EVERY_EVENT } from './event-outbox.ts';
 import { EventRepository } from './event-repository.ts';
@@ -24,6 +26,8 @@ export interface Repositories {
   events: EventRepository;
   deliveries: DeliveryRepository;
   webhookEndpoints: WebhookEndpointRepository;
+  dashboard: DashboardRepository;
+  dashboardSessions: DashboardSessionRepository;
 }
 
 /**
@@ -43,5 +47,7 @@ export function createRepositories(database: DatabaseHandle, box: SecretBox, ins
     events: new EventRepository(db),
     deliveries: new DeliveryRepository(db, kind),
     webhookEndpoints: new WebhookEndpointRepository(db, box),
+    dashboard: new DashboardRepository(db),
+    dashboardSessions: new DashboardSessionRepository(db),
   };
 }

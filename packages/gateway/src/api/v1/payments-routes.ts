@@ -111,6 +111,8 @@ export const paymentsRoutes = (services: PaymentApiServices): FastifyPluginAsync
         const q = request.query;
         const { data, hasMore } = await services.payments.listPayments(request.merchant, {
           limit: q.limit ? Number(q.limit) : 10,
+          // A terminal key lists its own terminal's payments only.
+          ...(request.merchant.terminal ? { terminalId: request.merchant.terminal.terminalId } : {}),
           ...(q.merchant_order_id ? { merchantOrderId: q.merchant_order_id } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
