@@ -19,6 +19,7 @@ import { SCANFORPAY_DOCS } from './dialects/scanforpay/scanforpay-docs.ts';
 import { OMISE_DOCS } from './dialects/omise/omise-docs.ts';
 import { API_TAGS, documentRoutes } from './api/route-docs.ts';
 import { walletNotifyRoutes } from './api/wallet-notify-routes.ts';
+import { webRoutes } from './web/web-routes.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import type { Services } from './services.ts';
 
@@ -81,6 +82,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(scanForPayPlugin(services));
   await app.register(pingPongPlugin(services));
   await app.register(walletNotifyRoutes(services.walletNotifications));
+  // The register and dashboard pages, with their own security headers (the APIs keep theirs).
+  await app.register(webRoutes());
   await app.register(dashboardRoutes(services));
   await app.register(
     async (v1) => {

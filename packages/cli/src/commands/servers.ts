@@ -8,6 +8,7 @@ import { credentialLines } from '../credentials-text.ts';
 import { readDemoMerchant, writeDemoMerchant } from '../demo-merchant.ts';
 import { logOutcomes } from '../outcome-lines.ts';
 import { terminalLogger } from '../terminal-log.ts';
+import { ensureWebScreens } from '../web-screens.ts';
 
 /** This CLI's entry point, so the banner's commands run from any directory (`npx counterpay` works only inside the repository). */
 const BIN = fileURLToPath(new URL('../../bin/counterpay.js', import.meta.url));
@@ -63,9 +64,11 @@ export async function serve(): Promise<number> {
     const exitCode = await restartTrustingSimulatorCa(loadConfig());
     if (exitCode !== null) return exitCode;
   }
+  await ensureWebScreens();
   const gateway = await listening('gateway', process.env.PORT ?? '8080', () => startGateway({ logger: terminalLogger(loadConfig()) }));
   logOutcomes(gateway.services, gateway.app.log);
   console.log(`counterpay gateway listening on ${gateway.url} (${gateway.services.databaseLocation})`);
+  console.log(`Cash register ${gateway.url}/pos, merchant dashboard ${gateway.url}/dashboard`);
   closeOnSignal([gateway]);
   return 0;
 }
@@ -88,6 +91,7 @@ export async function start(): Promise<number> {
     const exitCode = await restartTrustingSimulatorCa(loadConfig());
     if (exitCode !== null) return exitCode;
   }
+  await ensureWebScreens();
   const simulator = await listening('wallet simulator', process.env.SIM_PORT ?? '8090', () => runSimulator(tls));
   let gateway: RunningGateway;
   try {
@@ -153,6 +157,8 @@ function printBanner(gateway: RunningGateway, simUrl: string, demo: Awaited<Retu
   console.log(`
 counterpay is running
   gateway            ${url}   (API docs ${url}/docs, OpenAPI ${url}/openapi.json)
+  cash register      ${url}/pos   (sign in with the secret key below, store and terminal of your choice)
+  dashboard          ${url}/dashboard   (sign in with the secret key below)
   wallet simulator   ${simUrl}   (Alipay ${simUrl}/gateway.do, WeChat Pay ${simUrl}/pay/…)
   consumer app       ${simUrl}/app   (show a payment code, scan and pay QR codes; password 123456)
   database           ${gateway.services.databaseLocation}
