@@ -1,12 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '../shared/styles.css';
+import './dashboard.css';
+import { App } from './App.tsx';
 
-// Placeholder: the dashboard's own screens replace this file.
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <main className="page">
-      <h1>counterpay dashboard</h1>
-    </main>
+    <App />
   </StrictMode>,
 );
