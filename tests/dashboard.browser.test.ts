@@ -65,7 +65,7 @@ describe.runIf(available)('merchant dashboard in a browser', () => {
   });
 
   it('shows a payment made through the native API with its timeline: wallet call, status change, notification delivery', async () => {
-    const created = await h.api('POST', '/v1/payments', { amount: 1050, currency: 'CNY', merchant_order_id: 'browser-sale-1', barcode: '280000000000000001', notify_url: receiver.url, description: 'Two coffees' });
+    const created = await h.api('POST', '/v1/payments', { amount: 1050, currency: 'CNY', merchant_order_id: 'browser-sale-1', barcode: '280000000000000001', notify_url: receiver.url, description: 'Two coffees', store_id: h.merchant.store_id, terminal_id: h.merchant.terminal_id });
     expect(created.body.status).toBe('succeeded');
     sale = created.body;
     await waitUntil(async () => receiver.received.length, (n) => n > 0, 10_000);
@@ -94,6 +94,21 @@ describe.runIf(available)('merchant dashboard in a browser', () => {
     expect(after.body.amount_refunded).toBe(250);
     await page.getByRole('table', { name: 'Refunds' }).getByText('one coffee returned').waitFor();
     await screenshot(page, 'payment');
+
+    // The cash register of that terminal shows the refund in its recent payments (tests/pos.browser.test.ts signs in the same way).
+    const register = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const pos = await register.newPage();
+    await pos.goto(`${h.url}/pos`);
+    await pos.getByLabel('API key').fill(h.merchant.secret_key);
+    await pos.getByLabel('Store ID').fill(h.merchant.store_id);
+    await pos.getByLabel('Terminal ID').fill(h.merchant.terminal_id);
+    await pos.getByLabel('Operator ID').fill('cashier-1');
+    await pos.getByRole('button', { name: 'Sign in' }).click();
+    await pos.getByRole('link', { name: 'Recent payments' }).click();
+    const row = pos.getByRole('row').filter({ hasText: 'browser-sale-1' });
+    await expect(row.getByRole('cell', { name: 'CNY 2.50' }).textContent()).resolves.toBe('CNY 2.50');
+    await screenshot(pos, 'register-history-after-dashboard-refund');
+    await register.close();
   });
 
   it('filters by status and exports exactly the filtered payments as CSV', async () => {
