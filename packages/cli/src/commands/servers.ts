@@ -157,7 +157,7 @@ function printBanner(gateway: RunningGateway, simUrl: string, demo: Awaited<Retu
   console.log(`
 counterpay is running
   gateway            ${url}   (API docs ${url}/docs, OpenAPI ${url}/openapi.json)
-  cash register      ${url}/pos   (sign in with the secret key below, store and terminal of your choice)
+  cash register      ${url}/pos   (sign in with the secret key below, store ${credentials.store_id}, terminal ${credentials.terminal_id})
   dashboard          ${url}/dashboard   (sign in with the secret key below)
   wallet simulator   ${simUrl}   (Alipay ${simUrl}/gateway.do, WeChat Pay ${simUrl}/pay/…)
   consumer app       ${simUrl}/app   (show a payment code, scan and pay QR codes; password 123456)

@@ -1,11 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '../shared/styles.css';
+import './pos.css';
+import { Register } from './Register.tsx';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <main className="page">
-      <h1>counterpay register</h1>
-    </main>
+    <Register />
   </StrictMode>,
 );

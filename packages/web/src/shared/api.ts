@@ -26,6 +26,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   idempotencyKey?: string;
   signal?: AbortSignal;
+  /** Answer the body as text (an image, a CSV) instead of parsing JSON. */
+  raw?: boolean;
 }
 
 /** Turns a query object into "?a=1&b=2", leaving out undefined values. */
@@ -59,7 +61,7 @@ export class NativeApi {
   ) {}
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: options.raw ? '*/*' : 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     let response: Response;
@@ -74,6 +76,7 @@ export class NativeApi {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError(0, { type: 'api_error', code: 'network_error', message: 'The gateway cannot be reached. Check the connection and try again.' });
     }
+    if (options.raw && response.ok) return (await response.text()) as T;
     return readJson<T>(response);
   }
 

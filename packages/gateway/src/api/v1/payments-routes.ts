@@ -111,7 +111,8 @@ export const paymentsRoutes = (services: PaymentApiServices): FastifyPluginAsync
         const q = request.query;
         const { data, hasMore } = await services.payments.listPayments(request.merchant, {
           limit: q.limit ? Number(q.limit) : 10,
-          // A terminal key lists its own terminal's payments only.
+          // A terminal key lists its own terminal's payments only (whatever terminal_id says).
+          ...(q.terminal_id ? { terminalId: q.terminal_id } : {}),
           ...(request.merchant.terminal ? { terminalId: request.merchant.terminal.terminalId } : {}),
           ...(q.merchant_order_id ? { merchantOrderId: q.merchant_order_id } : {}),
           ...(q.status ? { status: q.status } : {}),

@@ -127,6 +127,7 @@ export const ListPaymentsQuery = Type.Object(
   {
     merchant_order_id: Type.Optional(Type.String({ maxLength: 64 })),
     status: Type.Optional(StringEnum(PAYMENT_STATUSES)),
+    terminal_id: Type.Optional(Type.String({ maxLength: 64, description: 'Only payments taken at this terminal (a cash register\'s recent sales).' })),
     limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100, default 10.' })),
     starting_after: Type.Optional(Type.String({ maxLength: 64, description: 'A payment id: list the ones created before it.' })),
   },
