@@ -254,6 +254,23 @@ export interface Connector {
    * HTTPS): the connector would answer `not_sent` with reason `wallet_certificate_missing` and send nothing.
    */
   missingCertificateFor(credentials: WalletCredentials, flow: ConnectorFlow): boolean;
+  /**
+   * The wallet's statement of one day, `date` `YYYY-MM-DD`, a China Standard Time calendar day (Alipay
+   * trade bill, WeChat Pay `downloadbill` ALL): every payment completed and refund made that day, read
+   * exactly. In service-provider mode (WeChat `subMchId`) the sub-merchant's lines only.
+   *
+   * How to treat the outcomes:
+   * - `published`: the day's lines (Alipay publishes an empty day as a bill without lines).
+   * - `not_published`: the wallet has no bill for the day (Alipay `isp.bill_not_exist`, WeChat Pay
+   *   `No Bill Exist`). Before the wallet's publishing hour of the next day it means "not yet": ask again
+   *   later, never read it as an empty day. WeChat Pay also answers it, for good, for a day without any
+   *   trade; only once the publishing hour is well past may the caller take it as an empty day.
+   * - `failed`: the request was refused (a future or malformed date, bad credentials): asking again
+   *   the same way will not help.
+   * - `unknown`: no answer, or a file that could not be read: ask again later.
+   * - `not_sent`: the request never left.
+   */
+  downloadStatement(ctx: WalletContext, date: string): Promise<StatementOutcome>;
 }
 
 /**
@@ -265,7 +282,10 @@ export interface StatementLine {
   /** The merchant order number (counterpay's payment id). */
   outTradeNo: string;
   walletTradeNo: string;
-  /** Refund lines: counterpay's refund id (Alipay 退款批次号/请求号, WeChat 商户退款单号) and the wallet's. */
+  /**
+   * Refund lines: counterpay's refund id (Alipay 退款批次号/请求号, WeChat 商户退款单号) and the wallet's.
+   * A refund line without `outRefundNo` is a reversal (a paid payment cancelled, refunded in full).
+   */
   outRefundNo?: string;
   walletRefundId?: string;
   /** What the wallet charged (payment) or gave back (refund), minor units, always positive. */
@@ -275,6 +295,8 @@ export interface StatementLine {
   currency: string;
   storeId?: string;
   terminalId?: string;
+  /** A service provider's statement: the sub-merchant the line is booked to (WeChat 特约商户号). */
+  subMerchantId?: string;
   /** When the wallet completed it. */
   at: Date;
 }

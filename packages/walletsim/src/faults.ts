@@ -56,7 +56,7 @@ export class Faults {
  * Runs a wallet request under a fault decision: reset or 5xx before processing, latency, then the
  * processing itself (which commits), then either the answer or a dropped connection.
  */
-export async function underFaults(reply: FastifyReply, decision: FaultDecision, process: () => Promise<{ contentType: string; body: string }>): Promise<void> {
+export async function underFaults(reply: FastifyReply, decision: FaultDecision, process: () => Promise<{ contentType: string; body: string | Buffer }>): Promise<void> {
   if (decision.reset) return destroy(reply);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.error5xx) {

@@ -13,6 +13,8 @@ import { Notifier } from './notifier.ts';
 import { consumerApp } from './consumer-app.ts';
 import { SimTls } from './certificates/sim-tls.ts';
 import { drainOversizedBodies } from './body-limit.ts';
+import { DEFAULT_FEE_RATE_PPM, parseFeeRate } from './statements/fees.ts';
+import { BillFiles, billFileRoutes } from './statements/bill-files.ts';
 
 export interface SimulatorOptions {
   /** SQLite file for the simulator's state; `:memory:` (default) keeps nothing. */
@@ -29,6 +31,8 @@ export interface SimulatorOptions {
   tls?: boolean;
   /** Where the CA is kept (`sim-ca.pem`, `sim-ca-key.pem`; DATA_DIR for the CLI); without it, a new CA each run. */
   caDir?: string;
+  /** Each wallet's service fee per trade, e.g. `0.6%` (SIM_FEE_RATE_ALIPAY, SIM_FEE_RATE_WECHAT; default 0.6%). */
+  feeRates?: { alipay?: string; wechat?: string };
 }
 
 export interface RunningSimulator {
@@ -37,6 +41,15 @@ export interface RunningSimulator {
   app: FastifyInstance;
   sim: SimContext;
   close(): Promise<void>;
+}
+
+/** A wallet's fee rate from the options, else its environment variable, else 0.6%; a bad rate stops start-up. */
+function feeRate(name: string, option: string | undefined): number {
+  const text = option ?? process.env[name];
+  if (text === undefined || text === '') return DEFAULT_FEE_RATE_PPM;
+  const ppm = parseFeeRate(text);
+  if (ppm === null) throw new Error(`${name} must be a rate such as 0.6% or 0.006 (from 0 to 100%), not ${JSON.stringify(text)}`);
+  return ppm;
 }
 
 function envMs(name: string, fallback: number): number {
@@ -63,6 +76,8 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
     fallbackPlatformKey: () => (fallbackKey ??= newRsaKeyPair().privateKey),
     alipayCertificates: () => (alipayCertificates ??= AlipayCertificates.load(store)),
     tls,
+    feeRates: { alipay: feeRate('SIM_FEE_RATE_ALIPAY', options.feeRates?.alipay), wechat: feeRate('SIM_FEE_RATE_WECHAT', options.feeRates?.wechat) },
+    billFiles: new BillFiles(),
   };
   if (store.consumers.size === 0) {
     createConsumer(sim, { name: 'Li Wei', balances: { CNY: 1_000_000, HKD: 200_000 } });
@@ -79,6 +94,7 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
   await app.register(alipayGateway(sim));
   await app.register(wechatApi(sim));
   await app.register(consumerApp(sim));
+  await app.register(billFileRoutes(sim));
   app.addHook('onClose', async () => {
     sim.notifier.close();
     store.close();

@@ -2,8 +2,9 @@ import type { AlipayCertificates } from './alipay/alipay-certificates.ts';
 import type { SimTls } from './certificates/sim-tls.ts';
 import type { Faults } from './faults.ts';
 import type { Notifier } from './notifier.ts';
+import type { BillFiles } from './statements/bill-files.ts';
 import type { SimStore } from './store.ts';
-import type { WalletBook } from './wallet-book.ts';
+import type { WalletBook, WalletName } from './wallet-book.ts';
 
 /** What every route of the simulator shares. */
 export interface SimContext {
@@ -21,4 +22,8 @@ export interface SimContext {
   alipayCertificates(): AlipayCertificates;
   /** Set when serving HTTPS: the CA, and client certificates required on WeChat Pay's /secapi/ paths. */
   tls: SimTls | null;
+  /** Each wallet's service fee per trade, parts per million (6000 = 0.6%), shown in its statements. */
+  feeRates: Record<WalletName, number>;
+  /** Alipay statement files behind their short-lived download URLs. */
+  billFiles: BillFiles;
 }

@@ -22,6 +22,10 @@ export interface Trade {
   status: TradeStatus;
   /** Closed unpaid by a cancel / reverse (WeChat shows REVOKED), not by a close or expiry. */
   cancelled?: boolean;
+  /** Test code 8: what the merchant asked for; `amount` is what the wallet charged (one minor unit more). */
+  askedAmount?: number;
+  /** When a paid trade was reversed by a cancel (refunded in full): its statement's refund line. */
+  reversedAt?: number;
   failure: PayFailure | null;
   /** When a waiting buyer confirms (test code 2, large amounts); null = waits until cancelled. */
   confirmAt: number | null;
@@ -52,9 +56,9 @@ export interface BookOptions {
   passwordAboveFen: number;
 }
 
-const TEST_CODE = /^(28|13)0{15}([1-6])$/;
+const TEST_CODE = /^(28|13)0{15}([1-8])$/;
 
-/** The behaviour a CONTRACT.md test code asks for (1–6), or null for a real consumer code. */
+/** The behaviour a CONTRACT.md test code asks for (1–8), or null for a real consumer code. */
 export function testCodeBehaviour(authCode: string): number | null {
   const match = TEST_CODE.exec(authCode);
   return match ? Number(match[2]) : null;
@@ -90,7 +94,7 @@ export class WalletBook {
   pay(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; authCode: string; amount: number; currency: string; subject: string }): PayResult {
     const existing = this.find(input.wallet, input.merchant, input.outTradeNo);
     if (existing) {
-      const same = existing.kind === 'barcode' && existing.authCode === input.authCode && existing.amount === input.amount && existing.currency === input.currency;
+      const same = existing.kind === 'barcode' && existing.authCode === input.authCode && (existing.askedAmount ?? existing.amount) === input.amount && existing.currency === input.currency;
       return same || existing.status === 'closed' ? { kind: 'trade', trade: existing, holdAnswer: false } : { kind: 'inconsistent', trade: existing };
     }
     const now = Date.now();
@@ -116,11 +120,21 @@ export class WalletBook {
         this.markPaid(trade, now);
         holdAnswer = true;
         break;
+      case 8:
+        this.overcharge(trade, now);
+        break;
       default:
         this.payWithConsumerCode(trade, now);
     }
     this.store.saveTrade(trade);
     return { kind: 'trade', trade, holdAnswer };
+  }
+
+  /** Test code 8, a wallet fault: paid at once, but the wallet charges one minor unit more than asked. */
+  private overcharge(trade: Trade, now: number): void {
+    trade.askedAmount = trade.amount;
+    trade.amount += 1;
+    this.markPaid(trade, now);
   }
 
   private payWithConsumerCode(trade: Trade, now: number): void {
@@ -338,6 +352,7 @@ export class WalletBook {
   private reverse(trade: Trade): void {
     this.credit(trade, trade.amount - trade.refunded);
     trade.status = 'reversed';
+    trade.reversedAt = Date.now();
     this.store.saveTrade(trade);
   }
 

@@ -15,6 +15,7 @@ export const ALIPAY_METHODS = [
   'alipay.trade.close',
   'alipay.trade.refund',
   'alipay.trade.fastpay.refund.query',
+  'alipay.data.dataservice.bill.downloadurl.query',
 ] as const;
 export type AlipayMethod = (typeof ALIPAY_METHODS)[number];
 

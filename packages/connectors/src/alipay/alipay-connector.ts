@@ -4,6 +4,7 @@ import type { AccountVerification, AlipayCredentials, ConnectorFlow, WalletConte
 import { paymentOutcomeAfterQuery } from '../answer-preamble.ts';
 import { recordedCall, type CallReport } from '../wallet-http.ts';
 import { verifyAlipayAccount } from './alipay-account-check.ts';
+import { downloadAlipayStatement } from './alipay-statement.ts';
 import { alipayAnswerError, alipayWalletCode, type AlipayAnswer, type AlipayFields, type AlipayMethod } from './alipay-answer.ts';
 import { exchangeWithAlipay } from './alipay-exchange.ts';
 import {
@@ -89,6 +90,11 @@ export class AlipayConnector implements core.Connector {
   /** Alipay needs no client certificate for any call. */
   missingCertificateFor(_credentials: WalletCredentials, _flow: ConnectorFlow): boolean {
     return false;
+  }
+
+  /** The trade bill: the download-URL query, then its zip (alipay-statement.ts). */
+  downloadStatement(ctx: WalletContext, date: string): Promise<core.StatementOutcome> {
+    return downloadAlipayStatement(ctx, { credentials: alipayCredentials(ctx), defaultUrl: this.options.gatewayUrl, timeoutMs: this.options.timeoutMs }, date);
   }
 
   /** One recorded gateway call: exchange, then the flow's mapping function. */

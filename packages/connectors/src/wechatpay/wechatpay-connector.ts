@@ -4,6 +4,7 @@ import type { AccountVerification, ConnectorFlow, WalletContext, WalletCredentia
 import { paymentOutcomeAfterQuery } from '../answer-preamble.ts';
 import { recordedCall, type CallReport } from '../wallet-http.ts';
 import { verifyWechatAccount } from './wechatpay-account-check.ts';
+import { downloadWechatStatement } from './wechatpay-statement.ts';
 import { certificateMissing, exchangeWithWechat, FLOW_ENDPOINTS } from './wechatpay-exchange.ts';
 import type { WechatSignType } from './wechatpay-sign.ts';
 import { wechatAnswerError, wechatWalletCode, type WechatAnswer, type WechatCommonResponse, type WechatEndpoint } from './wechatpay-answer.ts';
@@ -27,6 +28,8 @@ export interface WechatPayConnectorOptions {
   notifyUrl?: () => string | undefined;
   /** Signature algorithm of requests (WeChat answers in the same one). Default HMAC-SHA256. */
   signType?: WechatSignType;
+  /** Ask for daily statements gzip-compressed (`tar_type=GZIP`). Default true. */
+  statementGzip?: boolean;
 }
 
 /**
@@ -88,6 +91,12 @@ export class WechatPayConnector implements core.Connector {
   /** Reverse and refund (`/secapi/`) present a client certificate over HTTPS; without one nothing is sent. */
   missingCertificateFor(credentials: WalletCredentials, flow: ConnectorFlow): boolean {
     return credentials.wallet === 'wechat' && certificateMissing(credentials, this.options.baseUrl, FLOW_ENDPOINTS[flow]);
+  }
+
+  /** `/pay/downloadbill`, bill_type ALL (wechatpay-statement.ts). */
+  downloadStatement(ctx: WalletContext, date: string): Promise<core.StatementOutcome> {
+    const { baseUrl: defaultUrl, timeoutMs } = this.options;
+    return downloadWechatStatement(ctx, { credentials: wechatCredentials(ctx), defaultUrl, timeoutMs, signType: this.signType, gzip: this.options.statementGzip ?? true }, date);
   }
 
   /** One recorded call: exchange, then the flow's mapping function. */

@@ -5,6 +5,7 @@ import { type FaultDecision, underFaults } from '../faults.ts';
 import { decimalToMinor, minorToDecimal } from '../money.ts';
 import type { SimContext } from '../sim-context.ts';
 import type { Trade } from '../wallet-book.ts';
+import { billDownloadUrl } from '../statements/alipay-downloadurl.ts';
 import { certificateModeRefusal } from './alipay-certificates.ts';
 import { rsa2Sign, rsa2Verify, signingString } from './alipay-crypto.ts';
 
@@ -120,6 +121,8 @@ function handle(sim: SimContext, appId: string, method: string, biz: Biz, notify
         ...none,
       };
     }
+    case 'alipay.data.dataservice.bill.downloadurl.query':
+      return { answer: billDownloadUrl(sim, appId, biz), ...none };
     default:
       return { answer: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-method', sub_msg: `unknown method ${method}` }, ...none };
   }
@@ -186,9 +189,13 @@ function tradeFields(sim: SimContext, trade: Trade): Answer {
     trade_no: trade.tradeNo,
     out_trade_no: trade.outTradeNo,
     ...alipayBuyerFields(sim.store, trade),
-    total_amount: minorToDecimal(trade.amount, trade.currency),
+    // total_amount is the order's amount as the merchant asked; buyer_pay_amount and receipt_amount are
+    // what the wallet took (they differ only under test code 8, a wallet that charges one unit more).
+    total_amount: minorToDecimal(trade.askedAmount ?? trade.amount, trade.currency),
     trans_currency: trade.currency,
-    ...(trade.paidAt ? { gmt_payment: alipayTime(new Date(trade.paidAt)), receipt_amount: minorToDecimal(trade.amount, trade.currency) } : {}),
+    ...(trade.paidAt
+      ? { gmt_payment: alipayTime(new Date(trade.paidAt)), buyer_pay_amount: minorToDecimal(trade.amount, trade.currency), receipt_amount: minorToDecimal(trade.amount, trade.currency) }
+      : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { wechatOpenid } from '../buyers.ts';
 import type { SimContext } from '../sim-context.ts';
 import type { Trade } from '../wallet-book.ts';
 import { queryRefunds } from './wechat-refund-query.ts';
+import { downloadBill } from '../statements/wechat-downloadbill.ts';
 import { type SignType, buildXml, parseXml, wechatSign, wechatVerify } from './wechat-crypto.ts';
 
 type Fields = Record<string, string>;
@@ -50,6 +51,8 @@ export const wechatApi =
         });
       });
     }
+    // The statement answers its text (or gzip), not XML: its own handler.
+    app.post('/pay/downloadbill', (request, reply) => downloadBill(sim, request, reply));
   };
 
 function answer(sim: SimContext, path: (typeof PATHS)[number], xml: string, certificateId: string | null): { body: string; hold: boolean } {
@@ -183,7 +186,8 @@ const partnerOf = (account: Account) => (account.partner ? { partner: account.pa
 
 /** An order's fields; the buyer and WeChat's transaction number exist only once it was paid. */
 function tradeFields(sim: SimContext, trade: Trade): Fields {
-  const order = { out_trade_no: trade.outTradeNo, total_fee: String(trade.amount), fee_type: trade.currency };
+  // total_fee is the order's amount as asked; cash_fee what the buyer paid (one unit more under test code 8).
+  const order = { out_trade_no: trade.outTradeNo, total_fee: String(trade.askedAmount ?? trade.amount), fee_type: trade.currency };
   const openid = wechatOpenid(sim.store, trade);
   if (trade.paidAt === null) return order;
   return {
