@@ -14,6 +14,7 @@ export const TENPAY_PATHS: Record<string, string> = {
   refundquery: '/pay/refundquery',
   closeorder: '/pay/closeorder',
   unifiedorder: '/pay/unifiedorder',
+  downloadbill: '/pay/downloadbill',
 };
 
 export interface TenpayCall {
