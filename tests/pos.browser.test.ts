@@ -233,7 +233,7 @@ describe.runIf(available)('cash register in a browser', () => {
     // The amount field has focus: type the amount, Enter moves to the code field, the scanner types and presses Enter.
     await kb.type('7.05');
     await kb.press('Enter');
-    expect(await focusedId(page)).toBe('barcode');
+    await expect.poll(() => focusedId(page), { timeout: SEEN_MS }).toBe('barcode');
     await kb.type('280000000000000001');
     await kb.press('Enter');
     await page.getByRole('heading', { name: 'Paid' }).waitFor({ timeout: SEEN_MS });
@@ -242,7 +242,8 @@ describe.runIf(available)('cash register in a browser', () => {
     expect(await page.evaluate<string | null>('document.activeElement?.textContent')).toBe('New sale');
     await kb.press('Enter');
     await page.getByRole('heading', { name: 'Ready' }).waitFor();
-    expect(await focusedId(page)).toBe('amount');
+    // Focus moves in an effect after the screen renders: wait for it rather than read it at once.
+    await expect.poll(() => focusedId(page), { timeout: SEEN_MS }).toBe('amount');
     await expect(page.getByLabel('Amount (CNY)').inputValue()).resolves.toBe('');
     // Switching to QR by keyboard: Tab to the method radios, arrow to "Show QR code".
     await kb.type('1');
