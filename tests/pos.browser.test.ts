@@ -239,7 +239,7 @@ describe.runIf(available)('cash register in a browser', () => {
     await page.getByRole('heading', { name: 'Paid' }).waitFor({ timeout: SEEN_MS });
     await expect(page.getByRole('region', { name: 'Receipt' }).textContent()).resolves.toContain('CNY 7.05');
     // Focus waits on "New sale": Enter starts the next sale with the amount field focused and empty.
-    expect(await page.evaluate<string | null>('document.activeElement?.textContent')).toBe('New sale');
+    await expect.poll(() => page.evaluate<string | null>('document.activeElement?.textContent'), { timeout: SEEN_MS }).toBe('New sale');
     await kb.press('Enter');
     await page.getByRole('heading', { name: 'Ready' }).waitFor();
     // Focus moves in an effect after the screen renders: wait for it rather than read it at once.
