@@ -180,6 +180,15 @@ describe('merchant dashboard API', () => {
     expect(next.body.data[0].id < wallet.body.data[0].id).toBe(true);
     expect(next.body.data[0].wallet).toBe('alipay');
 
+    // Dates are China days: today holds the payment just made, tomorrow nothing, yesterday-to-today nothing either.
+    const chinaDay = (offsetDays: number) => new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const today = await dash.call('GET', `/dashboard/api/payments?status=failed&from=${chinaDay(0)}&to=${chinaDay(0)}`);
+    expect(today.body.data.map((p: any) => p.id)).toContain(failed.body.id);
+    const tomorrow = await dash.call('GET', `/dashboard/api/payments?from=${chinaDay(1)}`);
+    expect(tomorrow.body.data).toEqual([]);
+    const before = await dash.call('GET', `/dashboard/api/payments?to=${chinaDay(-1)}`);
+    expect(before.body.data).toEqual([]);
+
     const bad = await dash.call('GET', '/dashboard/api/payments.csv?from=yesterday');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toBe('from must be a date as YYYY-MM-DD.');

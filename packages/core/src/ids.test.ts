@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ID_PREFIXES, type IdKind, hasPrefix, newId, randomToken } from './ids.ts';
+import { ID_PREFIXES, type IdKind, hasPrefix, idBoundAt, newId, randomToken } from './ids.ts';
 
 const KINDS = Object.keys(ID_PREFIXES) as IdKind[];
 const kind = fc.constantFrom(...KINDS);
@@ -68,5 +68,16 @@ describe('randomToken', () => {
 
   it('is unique over 1,000 tokens', () => {
     expect(new Set(Array.from({ length: 1_000 }, () => randomToken())).size).toBe(1_000);
+  });
+});
+
+describe('idBoundAt', () => {
+  it('splits ids made before a moment from those made at or after it (a time range is an id range)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: -5_000, max: 5_000 }), (boundary, offset) => {
+        const id = newId('payment', boundary + offset);
+        expect(id >= idBoundAt('payment', new Date(boundary))).toBe(offset >= 0);
+      }),
+    );
   });
 });

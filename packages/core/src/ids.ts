@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   webhookEndpoint: 'we',
   delivery: 'dlv',
   deliveryAttempt: 'att',
+  reconciliationReport: 'recon',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -51,6 +52,14 @@ class RandomPool {
 }
 
 const randomPool = new RandomPool();
+
+/**
+ * The smallest id of its kind created at `at`: every id made at or after that millisecond sorts at or
+ * above it, every earlier one below. A time range becomes an id range, served by the id indexes.
+ */
+export function idBoundAt(kind: IdKind, at: Date): string {
+  return `${ID_PREFIXES[kind]}_${at.getTime().toString(36).padStart(10, '0')}`;
+}
 
 export function hasPrefix(id: string, kind: IdKind): boolean {
   return id.startsWith(`${ID_PREFIXES[kind]}_`);

@@ -171,3 +171,31 @@ export function refundTransition(from: RefundStatus, to: RefundStatus, at: Date,
     succeeded_at: to === 'succeeded' ? at.toISOString() : null,
   };
 }
+
+/**
+ * A late success: the wallet took the buyer's money after counterpay had closed or failed the payment
+ * (the buyer confirmed just after the cancel was acknowledged). Only these two statuses can have one.
+ */
+export function canHaveLateSuccess(status: PaymentStatus): boolean {
+  return status === 'closed' || status === 'failed';
+}
+
+/** What the merchant chose for a late success: refund it at the wallet (default) or accept it as succeeded. */
+export const LATE_SUCCESS_POLICIES = ['refund', 'accept'] as const;
+export type LateSuccessPolicy = (typeof LATE_SUCCESS_POLICIES)[number];
+
+export function isLateSuccessPolicy(value: unknown): value is LateSuccessPolicy {
+  return (LATE_SUCCESS_POLICIES as readonly unknown[]).includes(value);
+}
+
+/**
+ * The one move out of a final status: a closed or failed payment the wallet shows paid becomes
+ * succeeded when its merchant accepts late successes. Kept apart from PAYMENT_TRANSITIONS so no
+ * ordinary wallet answer can reopen a final payment.
+ */
+export function lateSuccessTransition(from: PaymentStatus, at: Date, paidAt: Date | null): PaymentTransition {
+  if (!canHaveLateSuccess(from)) {
+    throw new StateError('invalid_state_transition', `A ${from} payment cannot take a late success; only a closed or failed one can.`);
+  }
+  return { status: 'succeeded', failure_code: null, failure_message: null, paid_at: (paidAt ?? at).toISOString(), closed_at: null };
+}

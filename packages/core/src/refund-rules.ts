@@ -1,6 +1,6 @@
 import { StateError } from './errors.ts';
 import { assertMinorAmount } from './money.ts';
-import { type PaymentStatus, isRefundable } from './payment-state.ts';
+import { type PaymentStatus, canHaveLateSuccess, isRefundable } from './payment-state.ts';
 
 /** Refunds are accepted for 365 days after the payment (CONTRACT.md); exactly 365 days is still in. */
 export const REFUND_WINDOW_MS = 365 * 24 * 3600 * 1000;
@@ -20,6 +20,11 @@ export interface RefundRequestFacts {
   /** Minor units; undefined = everything still refundable. */
   requested: number | undefined;
   now: Date;
+  /**
+   * A closed or failed payment the wallet charged anyway (a late success): what it charged. Such a
+   * payment may be refunded up to exactly that amount, never more.
+   */
+  lateCharge?: number | null | undefined;
 }
 
 /**
@@ -29,7 +34,9 @@ export interface RefundRequestFacts {
  */
 export function checkRefund(facts: RefundRequestFacts): number {
   if (facts.requested !== undefined) assertMinorAmount(facts.requested);
-  if (!isRefundable({ status: facts.paymentStatus })) {
+  const late = lateChargeRefundable(facts);
+  if (late !== null) facts = { ...facts, amountPaid: late };
+  else if (!isRefundable({ status: facts.paymentStatus })) {
     throw new StateError('payment_not_refundable', `The payment is ${facts.paymentStatus}; only a succeeded payment can be refunded.`, 'payment');
   }
   if (facts.paidAt && facts.now.getTime() - facts.paidAt.getTime() > REFUND_WINDOW_MS) {
@@ -45,4 +52,11 @@ export function checkRefund(facts: RefundRequestFacts): number {
     throw new StateError('refund_exceeds_payment', `The refund (${amount}) exceeds what is left to refund (${left}).`, 'amount');
   }
   return amount;
+}
+
+/** The late charge a closed or failed payment may give back, or null when it has none. */
+function lateChargeRefundable(facts: RefundRequestFacts): number | null {
+  if (!canHaveLateSuccess(facts.paymentStatus) || facts.lateCharge === null || facts.lateCharge === undefined || facts.lateCharge <= 0) return null;
+  assertMinorAmount(facts.lateCharge);
+  return facts.lateCharge;
 }

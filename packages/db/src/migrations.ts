@@ -283,9 +283,19 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .execute();
-      // The dashboard's list and totals: a merchant's payments in one mode by creation time.
-      await db.schema.createIndex('payments_merchant_mode_created').on('payments').columns(['merchant_id', 'livemode', 'created_at']).execute();
+      // The dashboard's date filters need no index of their own: ids are time-ordered, a time range is an id range.
       await db.schema.createIndex('deliveries_endpoint').on('deliveries').columns(['endpoint_id', 'id']).execute();
+    },
+  },
+  '0008_late_success': {
+    async up(db: Kysely<any>) {
+      // A late success: what the wallet charged for a payment counterpay had closed or failed, and what was done about it.
+      await db.schema.alterTable('payments').addColumn('late_paid_amount', 'integer').execute();
+      await db.schema.alterTable('payments').addColumn('late_wallet_transaction_id', 'text').execute();
+      await db.schema.alterTable('payments').addColumn('late_paid_at', 'text').execute();
+      await db.schema.alterTable('payments').addColumn('late_success_action', 'text').execute();
+      // The merchant's choice for late successes: refund them at the wallet (default) or accept them.
+      await db.schema.alterTable('merchants').addColumn('late_success_policy', 'text', (c) => c.notNull().defaultTo('refund')).execute();
     },
   },
 };

@@ -137,6 +137,21 @@ export interface PaymentTable {
   cancel_requested_at: string | null;
 }
 
+/** Columns of `payments` that only the late-success guard writes (0008); null until a late success is found. */
+export interface PaymentLateSuccessColumns {
+  /** What the wallet charged (minor units) after counterpay had closed or failed the payment. */
+  late_paid_amount: number | null;
+  late_wallet_transaction_id: string | null;
+  late_paid_at: string | null;
+  /** What was done: `refunded` at the wallet, or `accepted` as succeeded (the merchant's policy). */
+  late_success_action: 'refunded' | 'accepted' | null;
+}
+
+/** The merchant's setting for late successes (0008): `refund` (default) or `accept`. */
+export interface MerchantLateSuccessColumns {
+  late_success_policy: string;
+}
+
 export interface RefundTable {
   id: string;
   payment_id: string;
@@ -285,14 +300,14 @@ export interface DashboardSessionTable {
 }
 
 export interface Database {
-  merchants: MerchantTable;
+  merchants: MerchantTable & Partial<MerchantLateSuccessColumns>;
   stores: StoreTable;
   terminals: TerminalTable;
   operators: OperatorTable;
   api_keys: ApiKeyTable;
   dialect_credentials: DialectCredentialTable;
   wallet_accounts: WalletAccountTable;
-  payments: PaymentTable;
+  payments: PaymentTable & Partial<PaymentLateSuccessColumns>;
   refunds: RefundTable;
   idempotency_keys: IdempotencyKeyTable;
   wallet_calls: WalletCallTable;

@@ -37,6 +37,8 @@ export interface GatewayConfig {
   /** LOG_FORMAT: `json` (pino's JSON lines, for production log collectors) or `text` (readable lines, the CLI's default). */
   logFormat: 'text' | 'json';
   masterKey: string;
+  /** LATE_SUCCESS_CHECKS_MS: after a payment closes, when to ask the wallet again whether the buyer paid anyway (a late success), from the close. */
+  lateCheckDelaysMs: number[];
 }
 
 function logFormatFromEnv(raw: string | undefined): 'text' | 'json' {
@@ -82,6 +84,17 @@ function parseSchedule(raw: string | undefined): number[] {
   return values;
 }
 
+/** Comma-separated milliseconds, ascending, at most 10 (the follow-up queries must stay bounded). */
+function parseDelays(raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '') return [];
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  if (values.length > 10 || values.some((v, i) => !Number.isInteger(v) || v < 0 || (i > 0 && v < values[i - 1]!))) {
+    throw new Error(`LATE_SUCCESS_CHECKS_MS must be up to 10 ascending comma-separated milliseconds, got "${raw}"`);
+  }
+  return values;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const host = overrides.host ?? env.HOST ?? '127.0.0.1';
   const port = overrides.port ?? intFromEnv(env, 'PORT', 8080);
@@ -112,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || 'info',
     logFormat: logFormatFromEnv(env.LOG_FORMAT),
     masterKey: '',
+    lateCheckDelaysMs: parseDelays(env.LATE_SUCCESS_CHECKS_MS, [3000, 15_000, 60_000]),
     ...overrides,
   };
   config.masterKey = overrides.masterKey ?? loadMasterKey(env, config.dataDir);

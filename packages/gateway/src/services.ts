@@ -21,6 +21,7 @@ import { PaymentActions } from './payments/payment-actions.ts';
 import { PaymentService } from './payments/payment-service.ts';
 import { QrPaymentService } from './payments/qr-payment-service.ts';
 import { RefundService } from './payments/refund-service.ts';
+import { LateSuccessGuard } from './late-success/late-success-guard.ts';
 import { WalletGateway } from './payments/wallet-gateway.ts';
 import { BacklogRepository } from './repositories/backlog-repository.ts';
 import { createRepositories } from './repositories/repositories.ts';
@@ -51,6 +52,8 @@ export interface Services {
   /** The merchant dashboard's reads and actions, and its sign-ins. */
   dashboard: DashboardService;
   dashboardSessions: DashboardSessions;
+  /** The late-success guard: money a wallet took for a closed or failed payment is refunded (or accepted). */
+  lateSuccess: LateSuccessGuard;
 }
 
 /** The composition root: the only place that knows every part; builds each once, from the config and an open database. */
@@ -70,13 +73,14 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const payments = new PaymentService(repos.payments, repos.tasks, repos.idempotencyKeys, wallets, actions, feed, config);
   const qrPayments = new QrPaymentService(repos.payments, repos.tasks, wallets, payments, actions, config);
   const refunds = new RefundService(repos.refunds, repos.payments, repos.tasks, repos.idempotencyKeys, wallets, feed, config, metrics);
-  const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log);
+  const lateSuccessGuard = new LateSuccessGuard(repos.lateSuccess, refunds, wallets, feed, config, log);
+  const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log, lateSuccessGuard, config.lateCheckDelaysMs);
   const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries, formats);
   const deliveries = new DeliveryWorker({ deliveries: countingDeliveryOutcomes(repos.deliveries, (outcome) => metrics.delivery(outcome)), events: repos.events, endpoints: repos.webhookEndpoints }, formats, config, instanceId, log);
   const workers = [
     new WorkerLoop(
       { name: 'resolver', tickMs: config.workerTickMs, concurrency: 64, wake: feed.emitter },
-      (limit) => repos.tasks.claimDue({ kinds: ['payment', 'refund'], limit, leaseMs: config.leaseMs }),
+      (limit) => repos.tasks.claimDue({ kinds: ['payment', 'refund', 'late_check'], limit, leaseMs: config.leaseMs }),
       (task) => resolver.run(task),
       log,
     ),
@@ -105,6 +109,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     metrics,
     dashboard: new DashboardService(repos.dashboard, payments, refunds, notifications, walletAccounts, merchants),
     dashboardSessions: new DashboardSessions(repos.dashboardSessions, merchants, repos.merchants),
+    lateSuccess: lateSuccessGuard,
   };
 }
 

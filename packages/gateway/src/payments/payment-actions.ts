@@ -1,5 +1,6 @@
 import type { PaymentAction, PaymentSituation, Wallet } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
+import { firstLateCheck } from '../late-success/late-checks.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { TaskRepository } from '../repositories/task-repository.ts';
@@ -57,7 +58,8 @@ export class PaymentActions {
       case 'fail':
         return this.#change(payment, { to: 'failed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'close':
-        return this.#change(payment, { to: 'closed', failureCode: action.failureCode, decidedBy: payment.wallet });
+        // A buyer who confirmed just as the cancel went through shows up paid a moment later: look again.
+        return this.#change(payment, { to: 'closed', failureCode: action.failureCode, decidedBy: payment.wallet, lateCheck: payment.wallet ? firstLateCheck(this.config.lateCheckDelaysMs, new Date()) : null });
       case 'show_qr': {
         const row = await this.payments.setQrCode(payment.id, action.qrCode);
         this.feed.changed(payment.id);

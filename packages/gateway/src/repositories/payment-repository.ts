@@ -24,6 +24,8 @@ export interface PaymentChange {
    * (a one-for-all QR code the buyer switched to another wallet meanwhile is not closed by the old one).
    */
   decidedBy?: Wallet | null;
+  /** A close: the first follow-up query for a late success (a `late_check` task), in the close's commit. */
+  lateCheck?: NewTask | null;
 }
 
 export interface PaymentListFilter {
@@ -176,6 +178,7 @@ export class PaymentRepository {
         at: now,
       }, this.deliveryRules);
       await deleteTask(trx, 'payment', id);
+      if (change.lateCheck) await insertTask(trx, this.instanceId, 'late_check', id, change.lateCheck, now);
       return row;
     });
   }

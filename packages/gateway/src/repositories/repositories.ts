@@ -6,6 +6,7 @@ import { DeliveryRepository } from './delivery-repository.ts';
 import { type DeliveryRules, SEND_EVERY_EVENT } from './event-outbox.ts';
 import { EventRepository } from './event-repository.ts';
 import { IdempotencyKeyRepository } from './idempotency-keys.ts';
+import { LateSuccessRepository } from './late-success-repository.ts';
 import { MerchantRepository } from './merchant-repository.ts';
 import { PaymentRepository } from './payment-repository.ts';
 import { RefundRepository } from './refund-repository.ts';
@@ -28,6 +29,7 @@ export interface Repositories {
   webhookEndpoints: WebhookEndpointRepository;
   dashboard: DashboardRepository;
   dashboardSessions: DashboardSessionRepository;
+  lateSuccess: LateSuccessRepository;
 }
 
 /**
@@ -49,5 +51,6 @@ export function createRepositories(database: DatabaseHandle, box: SecretBox, ins
     webhookEndpoints: new WebhookEndpointRepository(db, box),
     dashboard: new DashboardRepository(db),
     dashboardSessions: new DashboardSessionRepository(db),
+    lateSuccess: new LateSuccessRepository(db, kind, instanceId, deliveryRules),
   };
 }

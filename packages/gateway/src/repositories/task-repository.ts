@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database, DatabaseKind, TaskTable } from '@counterpay/db';
 import type { Db } from './sql.ts';
 
-export type TaskKind = 'payment' | 'refund';
+export type TaskKind = 'payment' | 'refund' | 'late_check';
 export type ClaimedTask = Pick<TaskTable, 'kind' | 'object_id' | 'deadline_at' | 'attempts' | 'cancel_started_at' | 'created_at'>;
 
 /** When a new payment's or refund's resolver task first runs, and until when it may keep querying. */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { type CancelOutcome, type Connector, type Currency, type PaymentAction, type PaymentOutcome, type WalletContext, decidePayment, succeedAfterCancelSaidPaid } from '@counterpay/core';
+import type { LateSuccessGuard } from '../late-success/late-success-guard.ts';
+import { nextLateCheck } from '../late-success/late-checks.ts';
 import type { PaymentActions, TaskView } from '../payments/payment-actions.ts';
 import type { RefundService } from '../payments/refund-service.ts';
 import type { WalletGateway } from '../payments/wallet-gateway.ts';
@@ -22,11 +24,15 @@ export class Resolver {
     private readonly actions: PaymentActions,
     private readonly refunds: RefundService,
     private readonly log: Logger,
+    private readonly lateSuccess: LateSuccessGuard,
+    /** The follow-up queries after a close (config.lateCheckDelaysMs). */
+    private readonly lateCheckDelaysMs: readonly number[] = [],
   ) {}
 
   async run(task: ClaimedTask): Promise<void> {
     if (task.kind === 'payment') return this.resolvePayment(task);
     if (task.kind === 'refund') return this.refunds.resolve(task.object_id);
+    if (task.kind === 'late_check') return this.checkLate(task);
     this.log.warn({ task }, 'unknown task kind');
   }
 
@@ -66,6 +72,19 @@ export class Resolver {
     }
     // The decisions kept asking for calls: look again on the normal schedule.
     await this.actions.apply(payment, { kind: 'check_later', schedule: 'query', reason: 'too many wallet calls in one step' }, task);
+  }
+
+  /** A follow-up query of a closed payment: paid now is a late success for the guard; else the next check, until none is left. */
+  private async checkLate(claimed: ClaimedTask): Promise<void> {
+    const payment = await this.payments.get(claimed.object_id);
+    if (!payment) {
+      await this.tasks.delete('late_check', claimed.object_id);
+      return;
+    }
+    const outcome = await this.lateSuccess.check(payment, 'query');
+    const next = outcome === 'not_paid' ? nextLateCheck(this.lateCheckDelaysMs, new Date(claimed.created_at), claimed.attempts + 1) : null;
+    if (next) await this.tasks.reschedule('late_check', payment.id, next, { countAttempt: true, error: null });
+    else await this.tasks.delete('late_check', payment.id);
   }
 
   private call<T>(payment: PaymentRow, run: (c: Connector, ctx: WalletContext) => Promise<T>): Promise<T> {
