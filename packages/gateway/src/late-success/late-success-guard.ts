@@ -6,8 +6,7 @@ import type { ChangeFeed } from '../payments/change-feed.ts';
 import { firstCallBudgetMs } from '../payments/payment-service.ts';
 import type { RefundService } from '../payments/refund-service.ts';
 import type { WalletGateway } from '../payments/wallet-gateway.ts';
-import type { LateCharge, LateSuccessRepository } from '../repositories/late-success-repository.ts';
-import type { PaymentRow } from '../repositories/payment-repository.ts';
+import type { LateCharge, LatePaymentRow, LateSuccessRepository } from '../repositories/late-success-repository.ts';
 
 export type LateSuccessEvidence = LateCharge;
 export type LateSuccessOutcome = 'refunded' | 'accepted' | 'already_handled' | 'not_late';
@@ -59,7 +58,7 @@ export class LateSuccessGuard {
    * Asks the wallet about a closed or failed payment and hands a paid answer to `found`. `not_paid`:
    * the wallet does not show it paid (or could not say); `not_late`: the payment is not closed or failed.
    */
-  async check(payment: PaymentRow, source: 'query' | 'notification'): Promise<LateSuccessOutcome | 'not_paid'> {
+  async check(payment: LatePaymentRow, source: 'query' | 'notification'): Promise<LateSuccessOutcome | 'not_paid'> {
     if (!canHaveLateSuccess(payment.status) || !payment.wallet) return 'not_late';
     if (payment.late_success_action) return 'already_handled';
     const outcome: PaymentOutcome = await this.wallets.call({ merchantId: payment.merchant_id, livemode: payment.livemode === 1, wallet: payment.wallet, paymentId: payment.id }, (c, ctx) =>
@@ -69,7 +68,7 @@ export class LateSuccessGuard {
   }
 
   /** Any query answer about a closed or failed payment: a paid one is a late success. */
-  async foundInAnswer(payment: PaymentRow, outcome: PaymentOutcome, source: 'query' | 'notification'): Promise<LateSuccessOutcome | 'not_paid'> {
+  async foundInAnswer(payment: LatePaymentRow, outcome: PaymentOutcome, source: 'query' | 'notification'): Promise<LateSuccessOutcome | 'not_paid'> {
     if (outcome.kind !== 'succeeded') return 'not_paid';
     // A query does not say what was charged: the amount asked (a statement names the charged amount).
     return this.found(payment.id, { walletTransactionId: outcome.walletTransactionId, amount: payment.amount, paidAt: outcome.paidAt, source });

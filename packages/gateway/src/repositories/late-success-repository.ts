@@ -8,13 +8,16 @@ import {
   lateSuccessTransition,
   newId,
 } from '@counterpay/core';
-import type { Database, DatabaseKind } from '@counterpay/db';
+import type { Database, DatabaseKind, PaymentLateSuccessColumns } from '@counterpay/db';
 import { toPaymentObject } from '../payments/objects.ts';
 import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
 import type { PaymentRow } from './payment-repository.ts';
 import type { RefundRow } from './refund-repository.ts';
 import { lockPaymentRow } from './sql.ts';
 import { type NewTask, deleteTask, insertTask } from './task-repository.ts';
+
+/** A payment row with its late-success columns (0008; absent from rows built before they existed). */
+export type LatePaymentRow = PaymentRow & Partial<PaymentLateSuccessColumns>;
 
 /** The late charge as the wallet showed it. */
 export interface LateCharge {
@@ -26,9 +29,9 @@ export interface LateCharge {
 }
 
 export type LateSuccessRecord =
-  | { outcome: 'refunded'; payment: PaymentRow; refund: RefundRow }
-  | { outcome: 'accepted'; payment: PaymentRow }
-  | { outcome: 'already_handled' | 'not_late'; payment: PaymentRow | null };
+  | { outcome: 'refunded'; payment: LatePaymentRow; refund: RefundRow }
+  | { outcome: 'accepted'; payment: LatePaymentRow }
+  | { outcome: 'already_handled' | 'not_late'; payment: LatePaymentRow | null };
 
 /** The refund of a late charge: the reason the merchant sees on it. */
 export const LATE_SUCCESS_REFUND_REASON = 'late_success';
@@ -73,7 +76,7 @@ export class LateSuccessRepository {
         late_paid_at: (charge.paidAt ?? now).toISOString(),
       };
       let refund: RefundRow | null = null;
-      let changes: Partial<PaymentRow> & { late_success_action: 'refunded' | 'accepted' };
+      let changes: Partial<LatePaymentRow> & { late_success_action: 'refunded' | 'accepted' };
       if (policy === 'accept') {
         changes = {
           ...lateSuccessTransition(payment.status, now, charge.paidAt),
@@ -126,7 +129,7 @@ export class LateSuccessRepository {
         changes = { ...late, late_success_action: 'refunded', version: payment.version + 1, updated_at: now.toISOString() };
       }
       await trx.updateTable('payments').set(changes).where('id', '=', payment.id).execute();
-      const row: PaymentRow = { ...payment, ...changes };
+      const row: LatePaymentRow = { ...payment, ...changes };
       const action = changes.late_success_action;
       const at = now;
       if (action === 'accepted') {
@@ -156,7 +159,7 @@ export class LateSuccessRepository {
 }
 
 /** `payment.late_success`'s `data.object`: the payment, with the late charge and what was done about it. */
-export function lateSuccessObject(row: PaymentRow, refund: RefundRow | null) {
+export function lateSuccessObject(row: LatePaymentRow, refund: RefundRow | null) {
   return {
     ...toPaymentObject(row),
     late_success: {

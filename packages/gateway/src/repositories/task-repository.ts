@@ -2,7 +2,9 @@ import { type Kysely, sql } from 'kysely';
 import type { Database, DatabaseKind, TaskTable } from '@counterpay/db';
 import type { Db } from './sql.ts';
 
-export type TaskKind = 'payment' | 'refund' | 'late_check';
+export type TaskKind = 'payment' | 'refund';
+/** Every kind the resolver runs: also the follow-up queries of a closed payment (late successes), kept out of the backlog metrics. */
+export type AnyTaskKind = TaskKind | 'late_check';
 export type ClaimedTask = Pick<TaskTable, 'kind' | 'object_id' | 'deadline_at' | 'attempts' | 'cancel_started_at' | 'created_at'>;
 
 /** When a new payment's or refund's resolver task first runs, and until when it may keep querying. */
@@ -18,7 +20,7 @@ export interface NewTask {
  * it is still talking to the wallet, and no resolver may query at the same time. Runs inside the
  * transaction that creates the payment or refund.
  */
-export async function insertTask(trx: Db, owner: string, kind: TaskKind, objectId: string, task: NewTask, now: Date): Promise<void> {
+export async function insertTask(trx: Db, owner: string, kind: AnyTaskKind, objectId: string, task: NewTask, now: Date): Promise<void> {
   const leased = task.leased ?? true;
   await trx
     .insertInto('tasks')
@@ -38,7 +40,7 @@ export async function insertTask(trx: Db, owner: string, kind: TaskKind, objectI
 }
 
 /** Removes a task in the transaction that made its object final. */
-export async function deleteTask(trx: Db, kind: TaskKind, objectId: string): Promise<void> {
+export async function deleteTask(trx: Db, kind: AnyTaskKind, objectId: string): Promise<void> {
   await trx.deleteFrom('tasks').where('kind', '=', kind).where('object_id', '=', objectId).execute();
 }
 
@@ -68,7 +70,7 @@ export class TaskRepository {
    * UPDATE SKIP LOCKED, so concurrent instances claim disjoint rows; on SQLite the single writer makes
    * the claim atomic. An expired lease (its instance died) makes the task claimable again.
    */
-  async claimDue(opts: { kinds: TaskKind[]; limit: number; leaseMs: number; now?: Date }): Promise<ClaimedTask[]> {
+  async claimDue(opts: { kinds: AnyTaskKind[]; limit: number; leaseMs: number; now?: Date }): Promise<ClaimedTask[]> {
     const now = (opts.now ?? new Date()).toISOString();
     const leaseUntil = new Date(Date.parse(now) + opts.leaseMs).toISOString();
     const lock = this.kind === 'postgres' ? sql`for update skip locked` : sql``;
@@ -91,7 +93,7 @@ export class TaskRepository {
    * Takes one task's lease now if nobody holds it (not even this instance's resolver): work outside the
    * resolver (a wallet switch) that must not run beside a query. Released by `reschedule` like a claim.
    */
-  async lease(kind: TaskKind, objectId: string, leaseMs: number, now = new Date()): Promise<boolean> {
+  async lease(kind: AnyTaskKind, objectId: string, leaseMs: number, now = new Date()): Promise<boolean> {
     const result = await this.#db
       .updateTable('tasks')
       .set({ lease_owner: this.owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
@@ -103,7 +105,7 @@ export class TaskRepository {
   }
 
   /** Records, before the first cancel call goes out, that this task is now cancelling (see TaskTable). */
-  async markCancelStarted(kind: TaskKind, objectId: string, at = new Date()): Promise<void> {
+  async markCancelStarted(kind: AnyTaskKind, objectId: string, at = new Date()): Promise<void> {
     await this.#db
       .updateTable('tasks')
       .set({ cancel_started_at: at.toISOString() })
@@ -113,7 +115,7 @@ export class TaskRepository {
       .execute();
   }
 
-  async delete(kind: TaskKind, objectId: string): Promise<void> {
+  async delete(kind: AnyTaskKind, objectId: string): Promise<void> {
     await deleteTask(this.#db, kind, objectId);
   }
 
@@ -122,7 +124,7 @@ export class TaskRepository {
    * (a no-op if another instance took the task over after our lease expired); others (a cancel request,
    * a wallet notification) pass `keepLease`, so no two instances ever work a task at once.
    */
-  async reschedule(kind: TaskKind, objectId: string, nextRunAt: Date, opts: Reschedule = {}): Promise<void> {
+  async reschedule(kind: AnyTaskKind, objectId: string, nextRunAt: Date, opts: Reschedule = {}): Promise<void> {
     await this.#db
       .updateTable('tasks')
       .set((eb) => ({
