@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   dbFile?: string;
   /** Test code 2 and large amounts: the buyer confirms this long after the payment starts. */
   confirmDelayMs?: number;
+  /** Test code 7: how long after the acknowledged cancel the payment is recorded anyway (SIM_LATE_PAY_DELAY_MS, 1000). */
+  latePayDelayMs?: number;
   /** Test code 6: how long the first answer is held. */
   lostAnswerDelayMs?: number;
   faults?: FaultRule[];
@@ -68,7 +70,12 @@ export async function buildSimulator(options: SimulatorOptions = {}): Promise<{ 
   const tls = options.tls ? SimTls.open(options.caDir ?? null) : null;
   const sim: SimContext = {
     store,
-    book: new WalletBook(store, { confirmDelayMs: options.confirmDelayMs ?? envMs('SIM_CONFIRM_DELAY_MS', 5000), passwordAboveFen: 200_000 }),
+    book: new WalletBook(store, {
+      confirmDelayMs: options.confirmDelayMs ?? envMs('SIM_CONFIRM_DELAY_MS', 5000),
+      passwordAboveFen: 200_000,
+      latePayDelayMs: options.latePayDelayMs ?? envMs('SIM_LATE_PAY_DELAY_MS', 1000),
+      onLatePaid: (trade) => sim.notifier.paid(trade),
+    }),
     faults,
     notifier: new Notifier(store, faults, options.notifyRetryMs),
     lostAnswerDelayMs: options.lostAnswerDelayMs ?? envMs('SIM_LOST_ANSWER_DELAY_MS', 30_000),

@@ -22,6 +22,10 @@ export interface Trade {
   status: TradeStatus;
   /** Closed unpaid by a cancel / reverse (WeChat shows REVOKED), not by a close or expiry. */
   cancelled?: boolean;
+  /** Test code 7: the buyer confirms only after the cancel was acknowledged (a late success). */
+  paysAfterCancel?: boolean;
+  /** Test code 7, once cancelled: when the late payment is recorded. */
+  latePayAt?: number;
   /** Test code 8: what the merchant asked for; `amount` is what the wallet charged (one minor unit more). */
   askedAmount?: number;
   /** When a paid trade was reversed by a cancel (refunded in full): its statement's refund line. */
@@ -54,6 +58,10 @@ export interface BookOptions {
   confirmDelayMs: number;
   /** Amounts above this (CNY fen equivalent) ask a real consumer for the password. */
   passwordAboveFen: number;
+  /** Test code 7: how long after acknowledging the cancel the wallet records the payment anyway. */
+  latePayDelayMs?: number;
+  /** Told when a test code 7 trade is recorded paid (the simulator sends its notification). */
+  onLatePaid?: (trade: Trade) => void;
 }
 
 const TEST_CODE = /^(28|13)0{15}([1-8])$/;
@@ -91,7 +99,7 @@ export class WalletBook {
   }
 
   /** Barcode pay: idempotent by out_trade_no; the same order with other terms is inconsistent. */
-  pay(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; authCode: string; amount: number; currency: string; subject: string }): PayResult {
+  pay(input: { wallet: WalletName; merchant: string; partner?: string; outTradeNo: string; authCode: string; amount: number; currency: string; subject: string; notifyUrl?: string | null }): PayResult {
     const existing = this.find(input.wallet, input.merchant, input.outTradeNo);
     if (existing) {
       const same = existing.kind === 'barcode' && existing.authCode === input.authCode && (existing.askedAmount ?? existing.amount) === input.amount && existing.currency === input.currency;
@@ -99,6 +107,7 @@ export class WalletBook {
     }
     const now = Date.now();
     const trade = this.newTrade({ ...input, kind: 'barcode', authCode: input.authCode, now });
+    trade.notifyUrl = input.notifyUrl ?? null;
     const behaviour = testCodeBehaviour(input.authCode);
     let holdAnswer = false;
     switch (behaviour) {
@@ -116,6 +125,9 @@ export class WalletBook {
         break;
       case 5:
         break; // waits for a password that never comes
+      case 7:
+        trade.paysAfterCancel = true;
+        break; // waits, and pays just after the cancel (see cancel)
       case 6:
         this.markPaid(trade, now);
         holdAnswer = true;
@@ -204,6 +216,7 @@ export class WalletBook {
       trade.status = 'closed';
       trade.cancelled = true;
       trade.confirmAt = null;
+      if (trade.paysAfterCancel) this.scheduleLatePay(trade);
       this.store.saveTrade(trade);
     }
     return { action: 'close' };
@@ -281,8 +294,29 @@ export class WalletBook {
     };
   }
 
+  /**
+   * Test code 7: the cancel is acknowledged as closed, and a moment later the wallet records the
+   * payment anyway (the buyer's confirmation crossed the cancel). Recorded lazily on access, and by a
+   * timer so the notification goes out without anyone asking.
+   */
+  private scheduleLatePay(trade: Trade): void {
+    const delay = this.options.latePayDelayMs ?? 1000;
+    trade.latePayAt = Date.now() + delay;
+    const timer = setTimeout(() => this.find(trade.wallet, trade.merchant, trade.outTradeNo), delay + 5);
+    timer.unref();
+  }
+
   /** A waiting buyer whose confirmation time has come pays now (lazily, on every access). */
   settle(trade: Trade): void {
+    if (trade.status === 'closed' && trade.latePayAt !== undefined && trade.latePayAt <= Date.now()) {
+      const at = trade.latePayAt;
+      delete trade.latePayAt;
+      trade.cancelled = false;
+      this.markPaid(trade, at);
+      this.store.saveTrade(trade);
+      this.options.onLatePaid?.(trade);
+      return;
+    }
     if (trade.status === 'waiting' && trade.confirmAt !== null && trade.confirmAt <= Date.now()) {
       if (trade.consumerId && !this.canAfford(trade)) this.fail(trade, 'insufficient_balance');
       else this.markPaid(trade, trade.confirmAt);

@@ -76,7 +76,7 @@ function handle(sim: SimContext, appId: string, method: string, biz: Biz, notify
   const none = { hold: false };
   switch (method) {
     case 'alipay.trade.pay':
-      return tradePay(sim, appId, biz);
+      return tradePay(sim, appId, biz, notifyUrl);
     case 'alipay.trade.precreate': {
       const currency = String(biz.trans_currency ?? 'CNY');
       const amount = decimalToMinor(String(biz.total_amount ?? ''), currency);
@@ -128,7 +128,7 @@ function handle(sim: SimContext, appId: string, method: string, biz: Biz, notify
   }
 }
 
-function tradePay(sim: SimContext, appId: string, biz: Biz): { answer: Answer; hold: boolean } {
+function tradePay(sim: SimContext, appId: string, biz: Biz, notifyUrl: string | null): { answer: Answer; hold: boolean } {
   const currency = String(biz.trans_currency ?? 'CNY');
   const amount = decimalToMinor(String(biz.total_amount ?? ''), currency);
   const outTradeNo = String(biz.out_trade_no ?? '');
@@ -136,7 +136,7 @@ function tradePay(sim: SimContext, appId: string, biz: Biz): { answer: Answer; h
   if (!outTradeNo || amount === null || amount <= 0 || !authCode) {
     return { answer: fail('ACQ.INVALID_PARAMETER', 'out_trade_no, auth_code and a valid total_amount are required'), hold: false };
   }
-  const result = sim.book.pay({ wallet: 'alipay', merchant: appId, outTradeNo, authCode, amount, currency, subject: String(biz.subject ?? '') });
+  const result = sim.book.pay({ wallet: 'alipay', merchant: appId, outTradeNo, authCode, amount, currency, subject: String(biz.subject ?? ''), notifyUrl });
   if (result.kind === 'inconsistent') return { answer: fail('ACQ.CONTEXT_INCONSISTENT', 'the order exists with other terms'), hold: false };
   const { trade } = result;
   switch (trade.status) {
