@@ -1,4 +1,5 @@
-import type { Wallet } from '@counterpay/core';
+import { type Wallet, canHaveLateSuccess } from '@counterpay/core';
+import type { LateSuccessGuard } from '../late-success/late-success-guard.ts';
 import type { PaymentService } from '../payments/payment-service.ts';
 import type { WalletGateway } from '../payments/wallet-gateway.ts';
 import type { PaymentRepository } from '../repositories/payment-repository.ts';
@@ -24,6 +25,7 @@ export class WalletNotificationService {
     private readonly accounts: WalletAccounts,
     private readonly paymentRepository: PaymentRepository,
     private readonly payments: PaymentService,
+    private readonly lateSuccess: LateSuccessGuard,
   ) {}
 
   async receive(wallet: Wallet, body: string): Promise<NotificationReceipt> {
@@ -35,6 +37,16 @@ export class WalletNotificationService {
     if (!payment || payment.wallet !== wallet) return receipt(false, { refusal: 'unknown payment' });
     const credentials = await this.accounts.credentials(payment.merchant_id, wallet, payment.livemode === 1);
     if (!notification.verify(credentials)) return receipt(false, { refusal: 'bad signature', paymentId: payment.id });
+    if (canHaveLateSuccess(payment.status)) {
+      // Paid after we closed or failed it (a late success)? A query confirms before the guard acts; if the
+      // wallet cannot be asked now, the notification is refused so the wallet sends it again.
+      try {
+        await this.lateSuccess.check(payment, 'notification');
+      } catch {
+        return receipt(false, { refusal: 'late success not confirmed yet', paymentId: payment.id });
+      }
+      return receipt(true, { paymentId: payment.id });
+    }
     await this.payments.checkNow(payment);
     return receipt(true, { paymentId: payment.id });
   }
