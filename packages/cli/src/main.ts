@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { merchantsCreate } from './commands/merchants.ts';
 import { cancel, pay, refund, status } from './commands/payments.ts';
-import { reconcileAgainstSim } from './commands/reconcile.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 import { simRegister } from './commands/sim-register.ts';
 import { webhooks } from './commands/webhooks.ts';
 import { serve, sim, start } from './commands/servers.ts';
@@ -26,6 +26,8 @@ Usage:
   counterpay webhooks create --endpoint URL [--events payment.succeeded,…] [--format native|omise] | list | rotate ID | replay ID --since T | delete ID
   counterpay wallets connect alipay|wechat --merchant ID …   connect the merchant's own wallet accounts (see wallets --help)
   counterpay wallets list --merchant ID [--mode live|test]
+  counterpay reconcile --date YYYY-MM-DD [--wallet alipay|wechat] [--merchant ID] [--mode test|live] [--json]
+                                        reconcile that China day's wallet statements now (exit 1: a difference needs a person)
   counterpay reconcile --against-sim [--json]   compare payments and refunds with the simulator's ledger
 
 Options for pay/refund/status: --key sk_test_… (default: COUNTERPAY_API_KEY or the demo merchant's key)
@@ -54,6 +56,10 @@ const OPTIONS = {
   'against-sim': { type: 'boolean', default: false },
   tls: { type: 'boolean', default: false },
   partner: { type: 'string' },
+  date: { type: 'string' },
+  merchant: { type: 'string' },
+  mode: { type: 'string' },
+  wallet: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -68,7 +74,8 @@ const COMMAND_HELP: Record<string, string> = {
   refund: 'counterpay refund PAYMENT_ID [--amount N] [--reason TEXT] [--json]\n  Refunds all that is left, or N minor units.',
   status: 'counterpay status PAYMENT_ID [--json]',
   webhooks: 'counterpay webhooks create --endpoint URL [--events payment.succeeded,…] [--format native|omise] | list | rotate ID | replay ID --since T | delete ID',
-  reconcile: 'counterpay reconcile --against-sim [--json]\n  Compares payments and refunds with the simulator\'s ledger; exit 1 on a difference.',
+  reconcile:
+    'counterpay reconcile --date YYYY-MM-DD [--wallet alipay|wechat] [--merchant ID] [--mode test|live] [--json]\n  Downloads that China day\'s wallet statements now, matches them with the payments and refunds, repairs what is safe and prints the report\n  (--json: { date, matched, differences, gross, refunds, fees, net, … }). Through the gateway with --url/--key, or with --merchant straight in the database.\n  Exit 0 when every difference was repaired, 1 when some need a person.\ncounterpay reconcile --against-sim [--json]\n  Compares payments and refunds with the simulator\'s ledger; exit 1 on a difference.',
 };
 
 /** parseArgs' complaint about an option value in the CLI's own words. */
@@ -120,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     case 'webhooks':
       return webhooks(sub, positionals[2], values);
     case 'reconcile':
-      return reconcileAgainstSim(values);
+      return reconcileCommand(values);
   }
   console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
   return 1;

@@ -58,6 +58,8 @@ export const ERROR_CODES = [
   'not_a_qr_payment', // a QR action on a barcode payment
   'qr_bound_to_other_wallet', // a one-for-all code opened in a second wallet app after the first
   'not_supported', // a flow the wallet's protocol does not offer (NotSupportedError)
+  // Reconciliation (409)
+  'statement_not_published', // the wallet has not published that day's statement yet: ask again later
   // Wallet accounts: the merchant's setup forbids the call, so nothing is sent (StateError, 400)
   'wallet_not_connected', // live mode: no wallet account is connected for that wallet
   'wallet_certificate_missing', // a WeChat Pay /secapi/ call (reverse, refund) with no client certificate connected

@@ -298,6 +298,44 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('merchants').addColumn('late_success_policy', 'text', (c) => c.notNull().defaultTo('refund')).execute();
     },
   },
+  '0009_reconciliation': {
+    async up(db: Kysely<any>) {
+      // The wallet's fee for a payment, minor units, booked from its daily statement.
+      await db.schema.alterTable('payments').addColumn('wallet_fee', 'integer').execute();
+      // One run per merchant, mode, wallet and China day: claimed with a lease, retried until the statement is published.
+      await db.schema
+        .createTable('reconciliation_runs')
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('livemode', 'integer', (c) => c.notNull())
+        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('date', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('report_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('reconciliation_runs_pk', ['merchant_id', 'livemode', 'wallet', 'date'])
+        .execute();
+      await db.schema.createIndex('reconciliation_runs_due').on('reconciliation_runs').columns(['state', 'next_attempt_at']).execute();
+      // The reports: one per run (a rerun replaces it, keeping its id), the JSON as the API shows it.
+      await db.schema
+        .createTable('reconciliation_reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+        .addColumn('livemode', 'integer', (c) => c.notNull())
+        .addColumn('wallet', 'text', (c) => c.notNull())
+        .addColumn('date', 'text', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('reconciliation_reports_day', ['merchant_id', 'livemode', 'wallet', 'date'])
+        .execute();
+      await db.schema.createIndex('reconciliation_reports_list').on('reconciliation_reports').columns(['merchant_id', 'livemode', 'date', 'id']).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -321,7 +359,8 @@ async function migrationTableSchema(db: Kysely<any>): Promise<string | undefined
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   const schema = await migrationTableSchema(db);
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Unordered: a migration may land after a later-numbered one has already run somewhere (0008 after 0009); each runs once, by name.
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

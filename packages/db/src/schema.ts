@@ -137,6 +137,15 @@ export interface PaymentTable {
   cancel_requested_at: string | null;
 }
 
+/**
+ * Columns of `payments` that only reconciliation writes (0009), kept out of PaymentTable so payment rows
+ * built in code need not name them.
+ */
+export interface PaymentFeeColumns {
+  /** The wallet's fee for this payment (minor units), booked from its daily statement; null until then. */
+  wallet_fee: number | null;
+}
+
 /** Columns of `payments` that only the late-success guard writes (0008); null until a late success is found. */
 export interface PaymentLateSuccessColumns {
   /** What the wallet charged (minor units) after counterpay had closed or failed the payment. */
@@ -299,6 +308,36 @@ export interface DashboardSessionTable {
   expires_at: string;
 }
 
+/** A day's reconciliation of one merchant's wallet in one mode (0009), claimed with a lease like tasks. */
+export interface ReconciliationRunTable {
+  merchant_id: string;
+  livemode: number;
+  wallet: string;
+  /** The wallet's day, China Standard Time, YYYY-MM-DD. */
+  date: string;
+  /** pending (due at next_attempt_at) | done */
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  report_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A stored reconciliation report (0009): `report` is the JSON the API answers. */
+export interface ReconciliationReportTable {
+  id: string;
+  merchant_id: string;
+  livemode: number;
+  wallet: string;
+  date: string;
+  report: string;
+  created_at: string;
+}
+
 export interface Database {
   merchants: MerchantTable & Partial<MerchantLateSuccessColumns>;
   stores: StoreTable;
@@ -307,7 +346,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   dialect_credentials: DialectCredentialTable;
   wallet_accounts: WalletAccountTable;
-  payments: PaymentTable & Partial<PaymentLateSuccessColumns>;
+  payments: PaymentTable & Partial<PaymentFeeColumns> & Partial<PaymentLateSuccessColumns>;
   refunds: RefundTable;
   idempotency_keys: IdempotencyKeyTable;
   wallet_calls: WalletCallTable;
@@ -317,4 +356,6 @@ export interface Database {
   deliveries: DeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
   dashboard_sessions: DashboardSessionTable;
+  reconciliation_runs: ReconciliationRunTable;
+  reconciliation_reports: ReconciliationReportTable;
 }

@@ -39,6 +39,11 @@ export interface GatewayConfig {
   masterKey: string;
   /** LATE_SUCCESS_CHECKS_MS: after a payment closes, when to ask the wallet again whether the buyer paid anyway (a late success), from the close. */
   lateCheckDelaysMs: number[];
+  /**
+   * Daily reconciliation: the China hour after which yesterday's statements are fetched (24: never on its
+   * own, only when asked), the retry wait, and when "not published" means an empty day.
+   */
+  reconciliation: { afterHour: number; retryMs: number; emptyAfterHours: number };
 }
 
 function logFormatFromEnv(raw: string | undefined): 'text' | 'json' {
@@ -126,6 +131,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logFormat: logFormatFromEnv(env.LOG_FORMAT),
     masterKey: '',
     lateCheckDelaysMs: parseDelays(env.LATE_SUCCESS_CHECKS_MS, [3000, 15_000, 60_000]),
+    reconciliation: {
+      afterHour: intFromEnv(env, 'RECONCILE_AFTER_HOUR', 10),
+      retryMs: intFromEnv(env, 'RECONCILE_RETRY_S', 1800) * 1000,
+      emptyAfterHours: intFromEnv(env, 'RECONCILE_EMPTY_AFTER_HOURS', 12),
+    },
     ...overrides,
   };
   config.masterKey = overrides.masterKey ?? loadMasterKey(env, config.dataDir);

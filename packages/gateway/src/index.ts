@@ -5,5 +5,6 @@ export * from './app.ts';
 export * from './merchants/merchant-service.ts';
 export * from './payments/objects.ts';
 export * from './reconcile/reconcile.ts';
+export * from './reconciliation/report-view.ts';
 export * from './wallets/wallet-credentials-input.ts';
 export * from './wallets/wallet-account-object.ts';

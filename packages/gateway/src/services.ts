@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { type Connector, SecretBox, type Wallet } from '@counterpay/core';
 import { createConnectors } from '@counterpay/connectors';
 import type { DatabaseHandle, DatabaseKind } from '@counterpay/db';
@@ -22,6 +22,7 @@ import { PaymentService } from './payments/payment-service.ts';
 import { QrPaymentService } from './payments/qr-payment-service.ts';
 import { RefundService } from './payments/refund-service.ts';
 import { LateSuccessGuard } from './late-success/late-success-guard.ts';
+import { ReconciliationService } from './reconciliation/reconciliation-service.ts';
 import { WalletGateway } from './payments/wallet-gateway.ts';
 import { BacklogRepository } from './repositories/backlog-repository.ts';
 import { createRepositories } from './repositories/repositories.ts';
@@ -54,10 +55,12 @@ export interface Services {
   dashboardSessions: DashboardSessions;
   /** The late-success guard: money a wallet took for a closed or failed payment is refunded (or accepted). */
   lateSuccess: LateSuccessGuard;
+  /** Daily wallet statements matched with our records (its worker is in `workers`). */
+  reconciliation: ReconciliationService;
 }
 
 /** The composition root: the only place that knows every part; builds each once, from the config and an open database. */
-export function createServices(config: GatewayConfig, database: DatabaseHandle, log: Logger, connectors?: Record<Wallet, Connector>): Services {
+export function createServices(config: GatewayConfig, database: DatabaseHandle, log: Logger, connectors?: Record<Wallet, Connector>, lateSuccess?: LateSuccessGuard): Services {
   const box = new SecretBox(config.masterKey);
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // Each dialect registers its own notification format; notifications know only the interface. The
@@ -76,6 +79,8 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const lateSuccessGuard = new LateSuccessGuard(repos.lateSuccess, refunds, wallets, feed, config, log);
   const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log, lateSuccessGuard, config.lateCheckDelaysMs);
   const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries, formats);
+  // A late success a statement shows goes to the late-success guard (refunded or accepted by the merchant's policy).
+  const reconciliation = new ReconciliationService(repos.reconciliation, wallets, payments, config.reconciliation, log, lateSuccess ?? lateSuccessGuard);
   const deliveries = new DeliveryWorker({ deliveries: countingDeliveryOutcomes(repos.deliveries, (outcome) => metrics.delivery(outcome)), events: repos.events, endpoints: repos.webhookEndpoints }, formats, config, instanceId, log);
   const workers = [
     new WorkerLoop(
@@ -88,6 +93,13 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
       { name: 'notifier', tickMs: config.workerTickMs, concurrency: 32, wake: feed.emitter },
       (limit) => deliveries.claim(limit),
       (delivery) => deliveries.deliver(delivery),
+      log,
+    ),
+    new WorkerLoop(
+      { name: 'reconciliation', tickMs: Math.max(config.workerTickMs, 1000), concurrency: 2 },
+      // A day's statement can take a while: a longer lease than a resolver step's.
+      (limit) => reconciliation.claimDue(limit, Math.max(config.leaseMs, 300_000)),
+      (run) => reconciliation.work(run),
       log,
     ),
   ];
@@ -110,6 +122,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
     dashboard: new DashboardService(repos.dashboard, payments, refunds, notifications, walletAccounts, merchants),
     dashboardSessions: new DashboardSessions(repos.dashboardSessions, merchants, repos.merchants),
     lateSuccess: lateSuccessGuard,
+    reconciliation,
   };
 }
 
@@ -128,4 +141,12 @@ export function walletAccountsFor(database: DatabaseHandle, config: GatewayConfi
 export function createMerchant(database: DatabaseHandle, masterKey: string, input: CreateMerchantInput): Promise<MerchantCredentials> {
   const box = new SecretBox(masterKey);
   return new MerchantService(createRepositories(database, box, 'merchants-create').merchants, box).createMerchant(input);
+}
+
+/**
+ * Daily reconciliation over a database with no gateway running (`counterpay reconcile --merchant`): it
+ * downloads and matches the statements here; the repairs it schedules are done by the running gateway's resolver.
+ */
+export function reconciliationFor(database: DatabaseHandle, config: GatewayConfig): ReconciliationService {
+  return createServices({ ...config, runWorkers: false }, database, pino({ level: 'silent' })).reconciliation;
 }

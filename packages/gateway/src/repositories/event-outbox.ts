@@ -8,7 +8,7 @@ export interface OutboxEvent {
   /** The mode of the object that changed: the event is delivered only to endpoints of the same mode. */
   livemode: boolean;
   type: string;
-  objectType: 'payment' | 'refund';
+  objectType: 'payment' | 'refund' | 'reconciliation_report';
   objectId: string;
   objectVersion: number;
   /** The native object as it is after the change (`data.object`). */

@@ -9,6 +9,7 @@ import { IdempotencyKeyRepository } from './idempotency-keys.ts';
 import { LateSuccessRepository } from './late-success-repository.ts';
 import { MerchantRepository } from './merchant-repository.ts';
 import { PaymentRepository } from './payment-repository.ts';
+import { ReconciliationRepository } from './reconciliation-repository.ts';
 import { RefundRepository } from './refund-repository.ts';
 import { TaskRepository } from './task-repository.ts';
 import { WalletAccountRepository } from './wallet-account-repository.ts';
@@ -30,6 +31,7 @@ export interface Repositories {
   dashboard: DashboardRepository;
   dashboardSessions: DashboardSessionRepository;
   lateSuccess: LateSuccessRepository;
+  reconciliation: ReconciliationRepository;
 }
 
 /**
@@ -52,5 +54,6 @@ export function createRepositories(database: DatabaseHandle, box: SecretBox, ins
     dashboard: new DashboardRepository(db),
     dashboardSessions: new DashboardSessionRepository(db),
     lateSuccess: new LateSuccessRepository(db, kind, instanceId, deliveryRules),
+    reconciliation: new ReconciliationRepository(db, kind, instanceId, deliveryRules),
   };
 }

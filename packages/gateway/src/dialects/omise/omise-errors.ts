@@ -84,6 +84,7 @@ const OMISE_ERRORS: Record<ErrorCode, OmiseKind> = {
   not_a_qr_payment: refusal(),
   qr_bound_to_other_wallet: refusal(),
   not_supported: refusal(),
+  statement_not_published: refusal(),
   wallet_not_connected: refusal('Alipay is not connected for this account in this mode'),
   wallet_certificate_missing: refusal(),
   wallet_account_missing: { kind: 'backend' },

@@ -40,6 +40,7 @@ const PINGPONG_CODES: Record<ErrorCode, PingPongCode> = {
   not_a_qr_payment: PP.invalidParameter,
   qr_bound_to_other_wallet: PP.invalidParameter,
   not_supported: PP.invalidParameter,
+  statement_not_published: PP.invalidParameter,
   wallet_not_connected: PP.invalidParameter,
   wallet_certificate_missing: PP.invalidParameter,
   wallet_account_missing: PP.externalError,

@@ -42,6 +42,7 @@ const SCANFORPAY_CODES: Record<ErrorCode, ScanForPayCode> = {
   not_a_qr_payment: SFP.illegalStatus,
   qr_bound_to_other_wallet: SFP.illegalStatus,
   not_supported: SFP.parameterInvalid,
+  statement_not_published: SFP.parameterInvalid,
   wallet_not_connected: SFP.merchantConfig,
   wallet_certificate_missing: SFP.merchantConfig,
   wallet_account_missing: SFP.merchantConfig,
