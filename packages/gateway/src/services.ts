@@ -77,6 +77,7 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
   const qrPayments = new QrPaymentService(repos.payments, repos.tasks, wallets, payments, actions, config);
   const refunds = new RefundService(repos.refunds, repos.payments, repos.tasks, repos.idempotencyKeys, wallets, feed, config, metrics);
   const lateSuccessGuard = new LateSuccessGuard(repos.lateSuccess, refunds, wallets, feed, config, log);
+  actions.lateSuccess = lateSuccessGuard;
   const resolver = new Resolver(repos.payments, repos.tasks, wallets, actions, refunds, log, lateSuccessGuard, config.lateCheckDelaysMs);
   const notifications = new NotificationService(repos.webhookEndpoints, repos.events, repos.deliveries, formats);
   // A late success a statement shows goes to the late-success guard (refunded or accepted by the merchant's policy).

@@ -1,6 +1,7 @@
-import type { PaymentAction, PaymentSituation, Wallet } from '@counterpay/core';
+import { type PaymentAction, type PaymentSituation, type Wallet, canHaveLateSuccess } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
 import { firstLateCheck } from '../late-success/late-checks.ts';
+import type { LateSuccessGuard } from '../late-success/late-success-guard.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { TaskRepository } from '../repositories/task-repository.ts';
@@ -24,6 +25,9 @@ export interface TaskView {
  * Wallet calls (query, cancel) are the caller's: it calls the wallet and asks `decidePayment` again.
  */
 export class PaymentActions {
+  /** Set by the composition root (the guard is built after this class): told of a paid answer for a payment already closed or failed. */
+  lateSuccess: Pick<LateSuccessGuard, 'found'> | null = null;
+
   constructor(
     private readonly payments: PaymentRepository,
     private readonly tasks: TaskRepository,
@@ -46,8 +50,8 @@ export class PaymentActions {
   /** Applies a final or scheduling action; returns the payment when its status changed. */
   async apply(payment: PaymentRow, action: PaymentAction, task: TaskView): Promise<PaymentRow | null> {
     switch (action.kind) {
-      case 'succeed':
-        return this.#change(payment, {
+      case 'succeed': {
+        const row = await this.#change(payment, {
           to: 'succeeded',
           walletTransactionId: action.walletTransactionId,
           paidAt: action.paidAt,
@@ -55,6 +59,9 @@ export class PaymentActions {
           buyerId: action.buyerId ?? null,
           decidedBy: payment.wallet,
         });
+        if (!row) await this.#paidAfterFinal(payment.id, action);
+        return row;
+      }
       case 'fail':
         return this.#change(payment, { to: 'failed', failureCode: action.failureCode, decidedBy: payment.wallet });
       case 'close':
@@ -83,6 +90,14 @@ export class PaymentActions {
         throw new Error(`unhandled payment action ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** The wallet says paid, but the payment was closed or failed meanwhile (a cancel won the race): a late success. */
+  async #paidAfterFinal(paymentId: string, action: Extract<PaymentAction, { kind: 'succeed' }>): Promise<void> {
+    if (!this.lateSuccess || !action.walletTransactionId) return;
+    const current = await this.payments.get(paymentId);
+    if (!current || !canHaveLateSuccess(current.status)) return;
+    await this.lateSuccess.found(paymentId, { walletTransactionId: action.walletTransactionId, amount: current.amount, paidAt: action.paidAt, source: 'query' });
   }
 
   async #change(payment: PaymentRow, change: Parameters<PaymentRepository['transition']>[1]): Promise<PaymentRow | null> {

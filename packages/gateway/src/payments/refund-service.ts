@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import { assertNotificationUrl } from '../notifications/url-safety.ts';
 import type { IdempotencyKeyRepository } from '../repositories/idempotency-keys.ts';
+import type { LatePaymentRow } from '../repositories/late-success-repository.ts';
 import type { PaymentRepository, PaymentRow } from '../repositories/payment-repository.ts';
 import type { RefundRepository, RefundRow } from '../repositories/refund-repository.ts';
 import { type MerchantScope, inScope } from '../repositories/scope.ts';
@@ -69,6 +70,8 @@ export class RefundService {
           reserved,
           requested: input.amount,
           now,
+          // A closed or failed payment the wallet charged anyway can give back exactly that charge.
+          lateCharge: (locked as LatePaymentRow).late_paid_amount ?? null,
         });
         return {
           id,
