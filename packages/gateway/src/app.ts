@@ -10,6 +10,7 @@ import { paymentsRoutes } from './api/v1/payments-routes.ts';
 import { notificationsRoutes } from './api/v1/notifications-routes.ts';
 import { walletAccountsRoutes } from './api/v1/wallet-accounts-routes.ts';
 import { reconciliationRoutes } from './api/v1/reconciliation-routes.ts';
+import { settingsRoutes } from './api/v1/settings-routes.ts';
 import { registerMetrics } from './metrics.ts';
 import { qrPageRoutes } from './api/qr-page-routes.ts';
 import { omisePlugin } from './dialects/omise/omise-plugin.ts';
@@ -103,6 +104,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       await v1.register(notificationsRoutes(services));
       await v1.register(walletAccountsRoutes(services.walletAccounts));
       await v1.register(reconciliationRoutes(services.reconciliation));
+      await v1.register(settingsRoutes(services.lateSuccess));
     },
     { prefix: '/v1' },
   );

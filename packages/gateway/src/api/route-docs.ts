@@ -28,6 +28,7 @@ export const API_TAGS = [
   { name: 'notifications', description: 'Native API: webhook endpoints, events and deliveries.' },
   { name: 'wallet accounts', description: "Native API: the merchant's own Alipay and WeChat Pay accounts (live mode)." },
   { name: 'reconciliation', description: "Native API: the wallets' daily statements matched with counterpay's payments and refunds (China Standard Time days)." },
+  { name: 'settings', description: "Native API: the merchant's settings, such as what happens to a late success (refund it, or accept it)." },
   { name: 'PingPong v4', description: "PingPong's in-store API, as its v4 docs give it: JSON envelope signed with the merchant's salt (SHA256 or MD5). Every answer is HTTP 200; `code` says what happened." },
   { name: 'ScanForPay', description: "ScanForPay's offline API: `{ request: { header, body }, signature }`, SHA-256 over the request JSON text plus the partner's key. `code` 1 is success; anything else is a failure." },
   { name: 'Omise', description: "Omise's charges API for Alipay barcode (`source[type]=barcode_alipay`): HTTP Basic auth with the secret key, form or JSON bodies, Omise's error objects." },

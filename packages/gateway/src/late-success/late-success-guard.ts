@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Currency, PaymentOutcome } from '@counterpay/core';
+import type { Currency, LateSuccessPolicy, PaymentOutcome } from '@counterpay/core';
 import { canHaveLateSuccess } from '@counterpay/core';
 import type { GatewayConfig } from '../config.ts';
 import type { ChangeFeed } from '../payments/change-feed.ts';
@@ -30,6 +30,15 @@ export class LateSuccessGuard {
     private readonly config: GatewayConfig,
     private readonly log: Logger,
   ) {}
+
+  /** The merchant's choice for late successes (`late_success_policy`): refund (default) or accept. */
+  policyOf(merchantId: string): Promise<LateSuccessPolicy> {
+    return this.repo.policyOf(merchantId);
+  }
+
+  setPolicy(merchantId: string, policy: LateSuccessPolicy): Promise<void> {
+    return this.repo.setPolicy(merchantId, policy);
+  }
 
   async found(paymentId: string, evidence: LateSuccessEvidence): Promise<LateSuccessOutcome> {
     const now = new Date();
