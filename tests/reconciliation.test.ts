@@ -102,6 +102,17 @@ describe('daily reconciliation', () => {
     const events = await h.db.selectFrom('events').select(['type', 'object_id']).where('merchant_id', '=', shop.merchant_id).where('type', '=', 'reconciliation.completed').execute();
     expect(events.map((e) => e.object_id).sort()).toEqual([byWallet.alipay.id, byWallet.wechat.id].sort());
 
+    // The dashboard lists the same reports for a signed-in session, and refuses without one.
+    const headers = { origin: h.url, 'x-counterpay-dashboard': '1', 'content-type': 'application/json' };
+    const signIn = await fetch(`${h.url}/dashboard/session`, { method: 'POST', headers, body: JSON.stringify({ key }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const dashboard = (await (await fetch(`${h.url}/dashboard/api/reconciliation_reports`, { headers: { ...headers, cookie } })).json()) as { data: any[] };
+    expect(dashboard.data.map((r) => r.id).sort()).toEqual([byWallet.alipay.id, byWallet.wechat.id].sort());
+    const dashCsv = await fetch(`${h.url}/dashboard/api/reconciliation_reports/${byWallet.alipay.id}/settlement.csv`, { headers: { ...headers, cookie } });
+    expect(await dashCsv.text()).toBe(csv.text);
+    expect((await fetch(`${h.url}/dashboard/api/reconciliation_reports`, { headers })).status).toBe(401);
+
     // The CLI, through the API: the contract's JSON, exit 0.
     const out = await cli(['reconcile', '--date', date, '--json', '--url', h.url, '--key', key]);
     expect(out.stderr).toBe('');

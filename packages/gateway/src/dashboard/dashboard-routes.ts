@@ -4,16 +4,20 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { WALLETS } from '@counterpay/core';
+import type { ReconciliationService } from '../reconciliation/reconciliation-service.ts';
 import type { MerchantScope } from '../repositories/scope.ts';
 import type { DashboardService } from './dashboard-service.ts';
 import { type DashboardSession, type DashboardSessions, SESSION_TTL_MS } from './dashboard-sessions.ts';
 import { paymentsCsv } from './payments-csv.ts';
+import { dashboardReconciliationRoutes } from './reconciliation-routes.ts';
 import { SESSION_COOKIE, assertSameOrigin, dashboardGuard } from './request-guard.ts';
 import { chinaDate } from './totals.ts';
 
 export interface DashboardRouteServices {
   dashboard: DashboardService;
   dashboardSessions: DashboardSessions;
+  /** The daily reconciliation reports (absent: the dashboard lists none). */
+  reconciliation?: ReconciliationService;
 }
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -188,6 +192,7 @@ export const dashboardRoutes = (services: DashboardRouteServices): FastifyPlugin
           },
           async (request) => dashboard.connectWalletAccount(scopeOf(request), request.body),
         );
+        if (services.reconciliation) await api.register(dashboardReconciliationRoutes(services.reconciliation, scopeOf));
       },
       { prefix: '/dashboard/api' },
     );
