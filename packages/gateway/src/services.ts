@@ -129,7 +129,13 @@ export function createServices(config: GatewayConfig, database: DatabaseHandle, 
 
 /** The connectors; an account without an endpoint of its own talks to the simulator (test mode's default). */
 function connectorsFor(config: GatewayConfig): Record<Wallet, Connector> {
-  return createConnectors({ alipayGatewayUrl: `${config.simUrl}/gateway.do`, wechatBaseUrl: config.simUrl, timeoutMs: config.walletTimeoutMs });
+  // Alipay's barcode pay carries notify_url too: a buyer who pays after the cancel (a late success) is then reported at once.
+  return createConnectors({
+    alipayGatewayUrl: `${config.simUrl}/gateway.do`,
+    wechatBaseUrl: config.simUrl,
+    timeoutMs: config.walletTimeoutMs,
+    notifyUrl: (wallet) => `${config.publicUrl}/wallet-notify/${wallet}`,
+  });
 }
 
 /** A merchant's wallet accounts in a database with no gateway running (`counterpay wallets connect|list`). */

@@ -135,7 +135,7 @@ export class LateSuccessRepository {
       if (action === 'accepted') {
         await appendEvent(trx, this.#paymentEvent(row, `payment.${row.status}`, toPaymentObject(row), at), this.deliveryRules);
       }
-      await appendEvent(trx, this.#paymentEvent(row, 'payment.late_success', lateSuccessObject(row, refund), at), this.deliveryRules);
+      await appendEvent(trx, this.#paymentEvent(row, 'payment.late_success', lateSuccessObject(row, refund, charge.source), at), this.deliveryRules);
       // Nothing left to watch for: the follow-up queries of this payment stop here.
       await deleteTask(trx, 'late_check', payment.id);
       return refund ? { outcome: 'refunded', payment: row, refund } : { outcome: 'accepted', payment: row };
@@ -159,7 +159,7 @@ export class LateSuccessRepository {
 }
 
 /** `payment.late_success`'s `data.object`: the payment, with the late charge and what was done about it. */
-export function lateSuccessObject(row: LatePaymentRow, refund: RefundRow | null) {
+export function lateSuccessObject(row: LatePaymentRow, refund: RefundRow | null, source: LateCharge['source']) {
   return {
     ...toPaymentObject(row),
     late_success: {
@@ -168,6 +168,8 @@ export function lateSuccessObject(row: LatePaymentRow, refund: RefundRow | null)
       paid_at: row.late_paid_at ?? null,
       action: row.late_success_action ?? null,
       refund: refund ? refund.id : null,
+      /** What showed the charge: a query, the wallet's notification, or its daily statement. */
+      found_by: source,
     },
   };
 }

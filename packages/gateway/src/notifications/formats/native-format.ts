@@ -4,7 +4,7 @@ import type { NotificationFormat } from '../notification-format.ts';
 /** The native event (CONTRACT.md), signed with `Counterpay-Signature`; any 2xx acknowledges. */
 export const nativeFormat: NotificationFormat = {
   dialect: 'native',
-  eventTypes: ['payment.succeeded', 'payment.failed', 'payment.closed', 'refund.succeeded', 'refund.failed', 'reconciliation.completed'],
+  eventTypes: ['payment.succeeded', 'payment.failed', 'payment.closed', 'payment.late_success', 'refund.succeeded', 'refund.failed', 'reconciliation.completed'],
   secretSource: 'webhook',
   render(ctx) {
     const body = JSON.stringify(ctx.event);
