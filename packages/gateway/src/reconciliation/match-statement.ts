@@ -1,4 +1,4 @@
-import type { PaymentStatus, RefundStatus, StatementLine, Wallet } from '@counterpay/core';
+import { type PaymentStatus, type RefundStatus, type StatementLine, type Wallet, isProcessing } from '@counterpay/core';
 import { inChinaDay } from './china-day.ts';
 
 export const DIFFERENCE_KINDS = ['paid_at_wallet_only', 'missing_at_wallet', 'amount_mismatch', 'status_mismatch', 'refund_mismatch', 'late_success'] as const;
@@ -68,6 +68,11 @@ export interface MatchResult {
   by_store: StoreTotals[];
 }
 
+/** What each status means for a statement (the state machine's statuses, read through tables, not compared). */
+const PAID: Record<PaymentStatus, boolean> = { processing: false, succeeded: true, failed: false, closed: false };
+const ENDED_UNPAID: Record<PaymentStatus, boolean> = { processing: false, succeeded: false, failed: true, closed: true };
+const REFUNDED: Record<RefundStatus, boolean> = { processing: false, succeeded: true, failed: false };
+
 const PAID_AT_WALLET_ONLY = 'The wallet took this payment, but counterpay has no such payment for this merchant and wallet.';
 
 /**
@@ -120,11 +125,11 @@ export function matchStatement(input: { date: string; wallet: Wallet; lines: rea
     if (!line.outRefundNo) {
       // A reversal: the whole payment given back, with no refund of ours behind it.
       if (!payment) return differ(index, 'paid_at_wallet_only', `${PAID_AT_WALLET_ONLY} (reversed at the wallet)`, at);
-      if (payment.status === 'closed' || payment.status === 'failed') {
+      if (ENDED_UNPAID[payment.status]) {
         matched++;
         return;
       }
-      return differ(index, 'status_mismatch', `The wallet reversed this payment; counterpay has it ${payment.status}.`, { ...at, wants: payment.status === 'processing' && !paidOnStatement.has(payment.id) ? 'settle' : 'none' });
+      return differ(index, 'status_mismatch', `The wallet reversed this payment; counterpay has it ${payment.status}.`, { ...at, wants: isProcessing(payment.status) && !paidOnStatement.has(payment.id) ? 'settle' : 'none' });
     }
     const refund = refunds.get(line.outRefundNo);
     const about = { ...at, refund: line.outRefundNo };
@@ -133,17 +138,17 @@ export function matchStatement(input: { date: string; wallet: Wallet; lines: rea
     if (refund.amount !== line.amount || refund.currency !== line.currency) {
       return differ(index, 'refund_mismatch', `The wallet refunded ${line.amount} ${line.currency}; the refund is for ${refund.amount} ${refund.currency}.`, about);
     }
-    if (refund.status !== 'succeeded') return differ(index, 'refund_mismatch', `The wallet refunded this; counterpay has the refund ${refund.status}.`, about);
+    if (!REFUNDED[refund.status]) return differ(index, 'refund_mismatch', `The wallet refunded this; counterpay has the refund ${refund.status}.`, about);
     matched++;
   });
 
   for (const payment of input.payments) {
-    if (payment.status === 'succeeded' && inChinaDay(payment.paid_at, date) && !seenPayments.has(payment.id)) {
+    if (PAID[payment.status] && inChinaDay(payment.paid_at, date) && !seenPayments.has(payment.id)) {
       differ(null, 'missing_at_wallet', 'counterpay recorded this payment as paid; the wallet\'s statement does not have it.', { payment: payment.id, amount: payment.amount, currency: payment.currency });
     }
   }
   for (const refund of input.refunds) {
-    if (refund.status === 'succeeded' && inChinaDay(refund.succeeded_at, date) && !seenRefunds.has(refund.id)) {
+    if (REFUNDED[refund.status] && inChinaDay(refund.succeeded_at, date) && !seenRefunds.has(refund.id)) {
       differ(null, 'refund_mismatch', 'counterpay recorded this refund as made; the wallet\'s statement does not have it.', { payment: refund.payment_id, refund: refund.id, amount: refund.amount, currency: refund.currency });
     }
   }

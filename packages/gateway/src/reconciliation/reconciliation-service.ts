@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CounterpayError, NotFoundError, type StatementLine, type StatementOutcome, WALLETS, type Wallet } from '@counterpay/core';
+import { CounterpayError, NotFoundError, isRefundable, type StatementLine, type StatementOutcome, WALLETS, type Wallet } from '@counterpay/core';
 import type { PaymentService } from '../payments/payment-service.ts';
 import type { WalletGateway } from '../payments/wallet-gateway.ts';
 import type { ReconciliationRepository, ReconciliationRunRow, ReportListFilter, RunKey } from '../repositories/reconciliation-repository.ts';
@@ -135,7 +135,8 @@ export class ReconciliationService {
       if (answer === 'accepted') return 'settled';
       if (answer === 'already_handled') {
         const payment = await this.payments.findPayment(scope, d.payment);
-        return payment?.status === 'succeeded' ? 'settled' : 'refunded';
+        // Accepted earlier (the payment is paid now) or refunded earlier.
+        return payment && isRefundable(payment) ? 'settled' : 'refunded';
       }
       return 'none';
     } catch (error) {
