@@ -152,35 +152,58 @@ describe('delivery worker', () => {
     expect(await worker.claim(10)).toEqual([]);
   });
 
-  it('should stop giving a receiver that never answers a slot after three unanswered attempts, without counting attempts for what waits', async () => {
-    const silent = createServer(() => undefined); // accepts the connection, never answers
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const address = silent.address();
+  it('should stop giving a receiver that never answers a slot after three unanswered attempts, without counting attempts for what waits, and resume it when it answers', async () => {
+    let silent = true;
+    const held = new Set<import('node:http').ServerResponse>();
+    const receiver = createServer((req, res) => {
+      req.resume();
+      if (silent) held.add(res); // accepts the request, never answers
+      else res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const address = receiver.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
     try {
       const shortTimeout = loadConfig({}, { masterKey: 'unused', notifyTimeoutMs: 150, notifyRetryScheduleS: [600] });
-      const impatient = new DeliveryWorker(repositories, new NotificationFormats(), shortTimeout, 'breaker-test', pino({ enabled: false }));
+      const cooldownMs = 400;
+      const impatient = new DeliveryWorker(repositories, new NotificationFormats(), shortTimeout, 'breaker-test', pino({ enabled: false }), { threshold: 3, firstCooldownMs: cooldownMs, maxCooldownMs: 10 * cooldownMs });
       const merchantId = await insertMerchant(t.handle.db);
       await repositories.endpoints.create({ merchantId, livemode: false }, { url, eventTypes: ['*'], secret: 'whsec_silent' });
       const eventIds: string[] = [];
       for (let i = 0; i < 6; i++) eventIds.push(await appendEvent(t.handle.db, paymentEvent(await insertPayment(t.handle.db, merchantId))));
+      const all = async () => (await Promise.all(eventIds.map((id) => repositories.deliveries.listForEvent(id)))).flat();
       const started = Date.now();
       for (let i = 0; i < 6; i++) {
         const [due] = await impatient.claim(1);
-        await impatient.deliver(due!);
+        if (!due) break;
+        await impatient.deliver(due);
       }
-      const deliveries = (await Promise.all(eventIds.map((id) => repositories.deliveries.listForEvent(id)))).flat();
+      const deliveries = await all();
       expect(deliveries.map((d) => d.attemptLog.length)).toEqual([1, 1, 1, 0, 0, 0]);
       expect(deliveries.map((d) => d.attemptLog[0]?.error ?? null).slice(0, 3)).toEqual(Array(3).fill('no answer within 150 ms'));
-      // Three timeouts, not six: the waiting ones took no slot and are due again after the cooldown.
+      // Three timeouts, not six: the others took no slot; all three wait, pushed back at once, for the cooldown.
       expect(Date.now() - started).toBeLessThan(6 * 150);
       for (const waiting of deliveries.slice(3)) {
         expect(waiting).toMatchObject({ status: 'pending', attempts: 0 });
-        expect(Date.parse(waiting.nextAttemptAt) - Date.now()).toBeGreaterThan(3000);
+        expect(Date.parse(waiting.nextAttemptAt)).toBeGreaterThan(Date.now());
       }
+      expect(await impatient.claim(10)).toEqual([]);
+      // The receiver answers again: after the cooldown one probe goes out, succeeds, and everything waiting is due at once.
+      silent = false;
+      await new Promise((resolve) => setTimeout(resolve, cooldownMs));
+      // (One claimed while the probe was out may still wait out that cooldown: nothing is ever sent twice at once.)
+      for (let round = 0; round < 40 && (await all()).some((d, i) => i >= 3 && d.status !== 'delivered'); round++) {
+        const due = await impatient.claim(10);
+        await Promise.all(due.map((d) => impatient.deliver(d)));
+        if (due.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const after = await all();
+      expect(after.slice(3).map((d) => [d.status, d.attempts])).toEqual([['delivered', 1], ['delivered', 1], ['delivered', 1]]);
+      expect(Date.now() - started).toBeLessThan(5000);
     } finally {
-      silent.closeAllConnections();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      for (const res of held) res.destroy();
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
   });
 

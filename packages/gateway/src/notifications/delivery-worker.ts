@@ -6,7 +6,7 @@ import type { WebhookEndpointRepository } from '../repositories/webhook-endpoint
 import type { NotificationFormats } from './format-registry.ts';
 import type { NotificationContext, NotificationFormat } from './notification-format.ts';
 import { postToReceiver } from './receiver-post.ts';
-import { TargetBreaker } from './target-breaker.ts';
+import { type BreakerOptions, DEFAULT_BREAKER, TargetBreaker } from './target-breaker.ts';
 
 /** At most this many deliveries to one endpoint at a time: a slow endpoint cannot take the pool. */
 const MAX_IN_FLIGHT_PER_TARGET = 4;
@@ -30,7 +30,9 @@ export interface DeliveryWorkerRepositories {
  */
 export class DeliveryWorker {
   readonly #inFlight = new Map<string, number>();
-  readonly #breaker = new TargetBreaker();
+  readonly #breaker: TargetBreaker;
+  /** Targets whose waiting deliveries were pushed back in bulk, and until when. */
+  readonly #deferredUntil = new Map<string, number>();
   /** The whole retry schedule: a target unanswering for longer fails its waiting deliveries. */
   readonly #retryWindowMs: number;
 
@@ -41,7 +43,9 @@ export class DeliveryWorker {
     /** This gateway instance: it owns the leases of what it claims. */
     private readonly instanceId: string,
     private readonly log: Logger,
+    breaker: BreakerOptions = DEFAULT_BREAKER,
   ) {
+    this.#breaker = new TargetBreaker(breaker);
     this.#retryWindowMs = config.notifyRetryScheduleS.reduce((sum, s) => sum + s, 0) * 1000;
   }
 
@@ -78,7 +82,16 @@ export class DeliveryWorker {
   private async deferWhileUnanswering(delivery: Delivery, deferral: { until: number; since: number }): Promise<void> {
     const { deliveries, endpoints } = this.repositories;
     const now = new Date();
-    if (now.getTime() - deferral.since < this.#retryWindowMs) return deliveries.release(delivery.id, new Date(deferral.until));
+    if (now.getTime() - deferral.since < this.#retryWindowMs) {
+      // Push back everything else waiting for this target once per cooldown, rather than claiming and
+      // releasing each of thousands of deliveries every time the cooldown ends.
+      const key = delivery.endpointId ?? delivery.url;
+      if ((this.#deferredUntil.get(key) ?? 0) < deferral.until) {
+        this.#deferredUntil.set(key, deferral.until);
+        await deliveries.deferTarget(delivery, new Date(deferral.until), now);
+      }
+      return deliveries.release(delivery.id, new Date(deferral.until));
+    }
     await deliveries.recordAttempt(delivery, { at: now.toISOString(), httpStatus: null, latencyMs: 0, responseExcerpt: null, error: 'not sent: the receiver has not answered for the whole retry schedule' });
     await deliveries.markFailed(delivery.id, delivery.attempts);
     if (delivery.endpointId) await endpoints.markFailing(delivery.endpointId, now);
@@ -104,8 +117,11 @@ export class DeliveryWorker {
     const started = performance.now();
     const answer = await postToReceiver(delivery.url, headers, body, this.config.notifyTimeoutMs);
     const latencyMs = Math.round(performance.now() - started);
-    if (answer.kind === 'answered') this.#breaker.answered(key);
-    else this.#breaker.unanswered(key, Date.now());
+    if (answer.kind === 'answered') {
+      this.#breaker.answered(key);
+      // It answers again: what was pushed back for it is due now, not at the end of its cooldown.
+      if (this.#deferredUntil.delete(key)) await this.repositories.deliveries.resumeTarget(delivery);
+    } else this.#breaker.unanswered(key, Date.now());
     const status = answer.kind === 'answered' ? answer.httpStatus : null;
     const excerpt = answer.kind === 'answered' ? answer.excerpt : null;
     const error = answer.kind === 'unanswered' ? answer.error : null;

@@ -128,6 +128,31 @@ export class DeliveryRepository {
     await this.#db.updateTable('deliveries').set({ next_attempt_at: next.toISOString(), lease_owner: null, lease_until: null }).where('id', '=', id).execute();
   }
 
+  /**
+   * Every pending, unclaimed delivery to the target waits until `until` (if due sooner): one statement
+   * instead of claiming and releasing each while the target does not answer.
+   */
+  async deferTarget(target: { endpointId: string | null; url: string }, until: Date, now = new Date()): Promise<number> {
+    const result = await this.#pendingTo(target, now).where('next_attempt_at', '<', until.toISOString()).set({ next_attempt_at: until.toISOString() }).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The target answers again: what waited for it is due now. */
+  async resumeTarget(target: { endpointId: string | null; url: string }, now = new Date()): Promise<number> {
+    const result = await this.#pendingTo(target, now).where('next_attempt_at', '>', now.toISOString()).set({ next_attempt_at: now.toISOString() }).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  #pendingTo(target: { endpointId: string | null; url: string }, now: Date) {
+    const unclaimed = (q: ReturnType<DeliveryRepository['updateDeliveries']>) => q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]));
+    const pending = unclaimed(this.updateDeliveries()).where('status', '=', 'pending');
+    return target.endpointId ? pending.where('endpoint_id', '=', target.endpointId) : pending.where('endpoint_id', 'is', null).where('url', '=', target.url);
+  }
+
+  private updateDeliveries() {
+    return this.#db.updateTable('deliveries');
+  }
+
   /** The event's deliveries, each with its attempts in order. */
   async listForEvent(eventId: string): Promise<DeliveryWithAttempts[]> {
     const deliveries = await this.#db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
