@@ -18,8 +18,8 @@ let h: Harness;
 let n = 0;
 const today = () => chinaDay(Date.now());
 
-async function as<T = any>(key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string; type: string | null }> {
-  const response = await fetch(`${h.url}${path}`, {
+async function as<T = any>(key: string, method: string, path: string, body?: unknown, base = h.url): Promise<{ status: number; body: T; text: string; type: string | null }> {
+  const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -34,8 +34,8 @@ async function as<T = any>(key: string, method: string, path: string, body?: unk
   return { status: response.status, body: parsed as T, text, type: response.headers.get('content-type') };
 }
 
-const pay = async (key: string, barcode: string, amount: number, extra: Record<string, unknown> = {}) => {
-  const { status, body } = await as(key, 'POST', '/v1/payments', { amount, currency: 'CNY', merchant_order_id: `rec-${Date.now()}-${n++}`, barcode, ...extra });
+const pay = async (key: string, barcode: string, amount: number, extra: Record<string, unknown> = {}, base = h.url) => {
+  const { status, body } = await as(key, 'POST', '/v1/payments', { amount, currency: 'CNY', merchant_order_id: `rec-${Date.now()}-${n++}`, barcode, ...extra }, base);
   expect(status).toBe(200);
   return body as { id: string; status: string };
 };
@@ -207,5 +207,43 @@ describe('daily reconciliation', () => {
     const missing = await cli(['reconcile', '--url', h.url, '--key', h.merchant.secret_key]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/--date YYYY-MM-DD is required/);
+  });
+});
+
+describe('daily reconciliation of a late success', () => {
+  // The contract's timings (shortened for tests): the buyer's deadline passes in 3 s.
+  let late: Harness;
+  beforeAll(async () => {
+    late = await startHarness('sqlite', { extraEnv: { RECONCILE_AFTER_HOUR: '24', LATE_SUCCESS_CHECKS_MS: '500,1500,3000' } });
+  });
+  afterAll(async () => {
+    await late?.close();
+  });
+
+  it('reports a late success (test code 7) as repaired by the refund, and the CLI exits 0 without anyone asking', async () => {
+    const shop = await late.createMerchant('Late Shop');
+    const key = shop.secret_key;
+    const api = (method: string, path: string, body?: unknown) => as(key, method, path, body, late.url);
+    // The buyer never confirms in time: the gateway cancels at the deadline, the wallet records the payment a moment later.
+    const sale = await pay(key, '280000000000000007', 1800, { wait_seconds: 0 }, late.url);
+    await waitUntil(() => api('GET', `/v1/payments/${sale.id}`), (r) => r.body.status === 'closed', 10_000);
+    // The late-success guard refunds it.
+    const refunds = await waitUntil(() => api('GET', `/v1/payments/${sale.id}/refunds`), (r) => (r.body.data ?? []).some((x: any) => x.status === 'succeeded'), 10_000);
+    expect(refunds.body.data).toHaveLength(1);
+    expect(refunds.body.data[0]).toMatchObject({ amount: 1800, status: 'succeeded' });
+
+    const date = today();
+    const run = await api('POST', '/v1/reconciliation_reports', { date, wallet: 'alipay' });
+    expect(run.status).toBe(200);
+    expect(run.body.data[0]).toMatchObject({ matched: 1, unrepaired: 0, gross: 1800, refunds: 1800 });
+    expect(run.body.data[0].differences.map((d: any) => [d.kind, d.payment, d.amount, d.repair])).toEqual([['late_success', sale.id, 1800, 'refunded']]);
+    // Still exactly one refund: the statement's sighting did not refund it again.
+    expect((await api('GET', `/v1/payments/${sale.id}/refunds`)).body.data).toHaveLength(1);
+    expect((await late.ledger()).refunds.filter((r) => r.outTradeNo === sale.id)).toHaveLength(1);
+
+    const out = await cli(['reconcile', '--date', date, '--wallet', 'alipay', '--url', late.url, '--key', key]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/late_success .*repair refunded/);
+    expect(out.stdout).toContain('all repaired');
   });
 });
