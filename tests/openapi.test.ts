@@ -51,6 +51,15 @@ describe('OpenAPI document', () => {
     expect(operation('post', '/charges').security).toEqual([{ omiseBasic: [] }]);
   });
 
+  it('documents the reconciliation reports with their schema', () => {
+    for (const [method, path] of [['get', '/v1/reconciliation_reports'], ['post', '/v1/reconciliation_reports'], ['get', '/v1/reconciliation_reports/{id}'], ['get', '/v1/reconciliation_reports/{id}/settlement.csv']] as const) {
+      expect(operation(method, path)?.tags).toEqual(['reconciliation']);
+    }
+    const report = operation('get', '/v1/reconciliation_reports/{id}').responses['200'].content['application/json'].schema;
+    expect(Object.keys(report.properties)).toEqual(expect.arrayContaining(['date', 'matched', 'differences', 'gross', 'refunds', 'fees', 'net', 'by_store']));
+    expect(report.properties.differences.items.properties.kind.enum).toEqual(['paid_at_wallet_only', 'missing_at_wallet', 'amount_mismatch', 'status_mismatch', 'refund_mismatch', 'late_success']);
+  });
+
   it('keeps validating dialect requests in the dialect, not against the documentation', async () => {
     // A PingPong body the docs would call invalid still gets PingPong's own answer (HTTP 200, code 1xxxxx).
     const response = await fetch(`${h.url}/v4/payment/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"accId":"nobody"}' });
