@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { merchantsCreate } from './commands/merchants.ts';
+import { merchantsCreate, merchantsSettings } from './commands/merchants.ts';
 import { cancel, pay, refund, status } from './commands/payments.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { simRegister } from './commands/sim-register.ts';
@@ -17,6 +17,7 @@ Usage:
                                         register a wallet merchant at the running simulator
                                         (--partner: a WeChat Pay sub-merchant of that merchant)
   counterpay merchants create --name NAME [--currency CNY] --json
+  counterpay merchants settings --merchant ID [--late-success refund|accept] [--json]
   counterpay pay --amount 100 --currency CNY --barcode 280000000000000001 [--order ID] [--wait 30]
   counterpay pay --amount 100 --qr any|alipay|wechat [--expires-in 300]
                                         QR payment: prints the code, waits until paid (Ctrl-C cancels it)
@@ -60,6 +61,7 @@ const OPTIONS = {
   merchant: { type: 'string' },
   mode: { type: 'string' },
   wallet: { type: 'string' },
+  'late-success': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -68,7 +70,7 @@ const COMMAND_HELP: Record<string, string> = {
   start: 'counterpay start\n  The gateway and the wallet simulator together (what `npm start` runs); makes a demo merchant on the first start.\n  Prints one line per payment and refund outcome; LOG_LEVEL=debug adds request logs, LOG_FORMAT=json logs JSON lines (pino).\n  Environment: PORT (8080), SIM_PORT (8090), HOST, DATA_DIR, DATABASE_URL, SIM_TLS, LOG_LEVEL, LOG_FORMAT.',
   serve: 'counterpay serve\n  The gateway only (SIM_URL says where the wallets are). Environment as for start.',
   sim: 'counterpay sim [--tls]\n  The wallet simulator only; --tls (or SIM_TLS=1) serves HTTPS with its own CA in DATA_DIR.\ncounterpay sim register --json [--partner MCH_ID]\n  Registers a wallet merchant at the running simulator (--partner: a WeChat Pay sub-merchant).',
-  merchants: 'counterpay merchants create --name NAME [--currency CNY] [--json]\n  Creates a merchant (store, terminal, operator, test and live keys) in the configured database; no server needed.',
+  merchants: 'counterpay merchants create --name NAME [--currency CNY] [--json]\n  Creates a merchant (store, terminal, operator, test and live keys) in the configured database; no server needed.\ncounterpay merchants settings --merchant ID [--late-success refund|accept] [--json]\n  Shows or sets what happens when a wallet takes money for a payment counterpay closed or failed: refund it (default) or accept it as succeeded.',
   pay: 'counterpay pay --amount N [--currency CNY] (--barcode CODE | --qr any|alipay|wechat [--expires-in SECONDS]) [--order ID] [--wait SECONDS] [--json]\n  N is in minor units (fen, cents). Waits until the payment ends (120 s; QR: until its code expires, 300 s unless --expires-in, plus 30 s).\n  Ctrl-C while a QR payment waits cancels it (exit 130). Exit 0 succeeded, 2 otherwise.',
   cancel: 'counterpay cancel PAYMENT_ID [--json]\n  Cancels a processing payment at the wallet. Exit 0 when the buyer was not charged, 2 when the buyer paid first.',
   refund: 'counterpay refund PAYMENT_ID [--amount N] [--reason TEXT] [--json]\n  Refunds all that is left, or N minor units.',
@@ -115,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
       return sub === 'register' ? simRegister(values) : sim({ tls: values.tls });
     case 'merchants':
       if (sub === 'create') return merchantsCreate(values);
+      if (sub === 'settings') return merchantsSettings(values);
       break;
     case 'pay':
       return pay(values);

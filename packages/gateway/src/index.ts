@@ -3,6 +3,7 @@ export * from './server.ts';
 export * from './services.ts';
 export * from './app.ts';
 export * from './merchants/merchant-service.ts';
+export * from './late-success/late-success-settings.ts';
 export * from './payments/objects.ts';
 export * from './reconcile/reconcile.ts';
 export * from './reconciliation/report-view.ts';

@@ -32,12 +32,12 @@ export class LateSuccessGuard {
   ) {}
 
   /** The merchant's choice for late successes (`late_success_policy`): refund (default) or accept. */
-  policyOf(merchantId: string): Promise<LateSuccessPolicy> {
-    return this.repo.policyOf(merchantId);
+  async policyOf(merchantId: string): Promise<LateSuccessPolicy> {
+    return (await this.repo.policyOf(merchantId)) ?? 'refund';
   }
 
-  setPolicy(merchantId: string, policy: LateSuccessPolicy): Promise<void> {
-    return this.repo.setPolicy(merchantId, policy);
+  async setPolicy(merchantId: string, policy: LateSuccessPolicy): Promise<void> {
+    await this.repo.setPolicy(merchantId, policy);
   }
 
   async found(paymentId: string, evidence: LateSuccessEvidence): Promise<LateSuccessOutcome> {

@@ -53,13 +53,17 @@ export class LateSuccessRepository {
     this.#db = db;
   }
 
-  async policyOf(merchantId: string): Promise<LateSuccessPolicy> {
+  /** The merchant's policy; null when there is no such merchant. */
+  async policyOf(merchantId: string): Promise<LateSuccessPolicy | null> {
     const row = await this.#db.selectFrom('merchants').select('late_success_policy').where('id', '=', merchantId).executeTakeFirst();
-    return isLateSuccessPolicy(row?.late_success_policy) ? row.late_success_policy : 'refund';
+    if (!row) return null;
+    return isLateSuccessPolicy(row.late_success_policy) ? row.late_success_policy : 'refund';
   }
 
-  async setPolicy(merchantId: string, policy: LateSuccessPolicy): Promise<void> {
-    await this.#db.updateTable('merchants').set({ late_success_policy: policy }).where('id', '=', merchantId).execute();
+  /** False when there is no such merchant. */
+  async setPolicy(merchantId: string, policy: LateSuccessPolicy): Promise<boolean> {
+    const result = await this.#db.updateTable('merchants').set({ late_success_policy: policy }).where('id', '=', merchantId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** Records a late charge and acts on it (see the class comment); `refundTask` schedules the refund's resolver. */
