@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../services.ts';
 import type { MerchantScope } from '../../repositories/scope.ts';
+import { nativeFormat } from '../../notifications/formats/native-format.ts';
 import { IdParams, errorResponses } from './schemas.ts';
 
 const EndpointSchema = Type.Object({
@@ -28,7 +29,7 @@ const DeliverySchema = Type.Object({
   attempts: Type.Array(AttemptSchema),
   delivered_at: Type.Union([Type.String(), Type.Null()]),
 });
-const EventTypes = Type.Array(Type.String(), { maxItems: 10, description: 'Event types to receive, or ["*"] (default).' });
+const EventTypes = Type.Array(Type.String(), { maxItems: 10, description: `Event types to receive (${nativeFormat.eventTypes.join(', ')}), or ["*"] (default).` });
 const EndpointFormat = Type.String({
   maxLength: 32,
   description: 'native (default): signed native events of every payment. omise: your Omise dashboard\'s webhook URL; only events of payments made through the Omise API, as Omise events (charge.complete, refund.create) signed as Omise signs.',
