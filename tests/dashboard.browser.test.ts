@@ -177,8 +177,13 @@ describe.runIf(available)('merchant dashboard in a browser', () => {
     await live.click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Sign in with your live secret key/);
     await expect(live.isChecked()).resolves.toBe(false);
+    // Today's statements so far (the simulator serves the current day): the screen lists each wallet's report.
+    const chinaToday = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    expect((await h.api('POST', '/v1/reconciliation_reports', { date: chinaToday, wallet: 'alipay' })).status).toBe(200);
     await page.getByRole('link', { name: 'Reconciliation' }).click();
     await page.getByRole('heading', { name: 'Reconciliation' }).waitFor();
+    await page.getByRole('heading', { name: `${chinaToday} · Alipay` }).waitFor();
+    await expect(page.getByRole('link', { name: 'Settlement CSV' }).getAttribute('href')).resolves.toMatch(/^\/dashboard\/api\/reconciliation_reports\/recon_\w+\/settlement\.csv$/);
     await screenshot(page, 'reconciliation');
   });
 });
