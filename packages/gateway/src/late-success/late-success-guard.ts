@@ -68,8 +68,8 @@ export class LateSuccessGuard {
    * the wallet does not show it paid (or could not say); `not_late`: the payment is not closed or failed.
    */
   async check(payment: LatePaymentRow, source: 'query' | 'notification'): Promise<LateSuccessOutcome | 'not_paid'> {
-    if (!canHaveLateSuccess(payment.status) || !payment.wallet) return 'not_late';
     if (payment.late_success_action) return 'already_handled';
+    if (!canHaveLateSuccess(payment.status) || !payment.wallet) return 'not_late';
     const outcome: PaymentOutcome = await this.wallets.call({ merchantId: payment.merchant_id, livemode: payment.livemode === 1, wallet: payment.wallet, paymentId: payment.id }, (c, ctx) =>
       c.query(ctx, payment.id, payment.currency as Currency),
     );

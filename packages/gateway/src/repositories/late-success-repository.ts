@@ -70,8 +70,9 @@ export class LateSuccessRepository {
   async record(paymentId: string, charge: LateCharge, refundTask: NewTask, now = new Date()): Promise<LateSuccessRecord> {
     return this.#db.transaction().execute(async (trx) => {
       const payment = await lockPaymentRow(trx, this.kind, paymentId);
+      // Handled before (an accepted one is succeeded now): the same late success found again.
+      if (payment?.late_success_action) return { outcome: 'already_handled', payment };
       if (!payment || !canHaveLateSuccess(payment.status)) return { outcome: 'not_late', payment };
-      if (payment.late_success_action) return { outcome: 'already_handled', payment };
       const merchant = await trx.selectFrom('merchants').select('late_success_policy').where('id', '=', payment.merchant_id).executeTakeFirst();
       const policy: LateSuccessPolicy = isLateSuccessPolicy(merchant?.late_success_policy) ? merchant.late_success_policy : 'refund';
       const late = {
