@@ -38,3 +38,21 @@ export function cpuMeter(pids: number[]): { stop(): number[] } {
   const before = pids.map(cpuMicros);
   return { stop: () => pids.map((pid, i) => cpuMicros(pid) - before[i]!) };
 }
+
+/**
+ * What a counterpay process's memory is made of, from its /metrics (prom-client's Node figures) and
+ * /proc: the V8 heap (reserved and in use), memory outside it that V8 tracks (buffers), and the rest of
+ * the resident set (SQLite's page cache, compiled code, the TypeScript loader, malloc's own slack).
+ */
+export async function memoryBreakdown(baseUrl: string, pid: number): Promise<string> {
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN) / 1024 / 1024;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+  const heapTotal = metric('nodejs_heap_size_total_bytes');
+  const heapUsed = metric('nodejs_heap_size_used_bytes');
+  const external = metric('nodejs_external_memory_bytes');
+  const rss = kb('VmRSS');
+  const mb = (n: number) => `${Math.round(n)} MB`;
+  return `RSS ${mb(rss)} (anonymous ${mb(kb('RssAnon'))}, file-backed ${mb(kb('RssFile'))}): V8 heap ${mb(heapTotal)} reserved, ${mb(heapUsed)} in use; external ${mb(external)}; the rest ${mb(rss - heapTotal - external)}`;
+}

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { Context } from '../lib/context.ts';
 import { startGateway } from '../lib/counterpay.ts';
 import { deployment, startReceivers } from '../lib/deployment.ts';
-import { cpuMeter, rssMb } from '../lib/proc-stats.ts';
+import { cpuMeter, memoryBreakdown, rssMb } from '../lib/proc-stats.ts';
 import { type Child, stopAll } from '../lib/processes.ts';
 import { ratio } from '../lib/report.ts';
 
@@ -57,6 +57,7 @@ interface NotifyRun {
   complete: boolean;
   gatewayCpuUs: number;
   rss: number;
+  memory: string;
 }
 
 async function runOnce(ctx: Context, name: string, dead: number): Promise<NotifyRun> {
@@ -87,7 +88,7 @@ async function runOnce(ctx: Context, name: string, dead: number): Promise<Notify
       }
       const seconds = (performance.now() - started) / 1000;
       const [cpu] = meter.stop();
-      return { rate: n / seconds, delivered: n, expected, seconds, complete: n >= expected, gatewayCpuUs: cpu! / Math.max(n, 1), rss: rssMb(gateway.pid) };
+      return { rate: n / seconds, delivered: n, expected, seconds, complete: n >= expected, gatewayCpuUs: cpu! / Math.max(n, 1), rss: rssMb(gateway.pid), memory: await memoryBreakdown(gateway.ready, gateway.pid) };
     } finally {
       db.close();
     }
@@ -106,6 +107,7 @@ export async function notifications(ctx: Context): Promise<void> {
   for (const [label, x] of [['all 100 receivers healthy', healthy], [`${DEAD} of 100 receivers dead`, withDead]] as const) {
     report.row({ scenario: `notifications, ${label}`, rate: x.rate, unit: 'deliveries/s', gatewayCpuUs: x.gatewayCpuUs, rssMb: x.rss, ratios: x === withDead ? `rate ${ratio(r)} healthy` : '' });
     ctx.rss.push({ scenario: `notifications (${label})`, mb: x.rss });
+    report.note(`gateway memory after notifications (${label}): ${x.memory}`);
     if (!x.complete) report.note(`notifications (${label}): ${x.delivered} of ${x.expected} healthy deliveries done when the ${settings.notifyMaxS} s bound stopped the run; the rate is over that time`);
   }
   report.check('notifications with 10% dead ≥ 0.9× healthy', `${Math.round(withDead.rate)} vs ${Math.round(healthy.rate)} deliveries/s = ${ratio(r)}`, '≥ 0.9×', r >= 0.9);
