@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { type Wallet, newId } from '@counterpay/core';
+import { type Wallet, idBoundAt, newId } from '@counterpay/core';
 import type { Database, DatabaseKind, ReconciliationReportTable, ReconciliationRunTable } from '@counterpay/db';
 import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
 import { type MerchantScope, modeFlag } from './scope.ts';
@@ -23,6 +23,13 @@ export interface ReportListFilter {
 }
 
 const ID_CHUNK = 500;
+/**
+ * How long before the day a payment or refund paid in it may have been created (a QR code lives up to 3
+ * days; an unknown outcome can take a while to resolve). Ids are time-ordered, so the day's records are
+ * an id range the merchant's id index serves, with no index on paid_at to slow every payment insert.
+ * One older still is matched all the same when the statement names it (looked up by id).
+ */
+const CREATED_BEFORE_DAY_MS = 7 * 86_400_000;
 const chunks = <T>(items: readonly T[]): T[][] => Array.from({ length: Math.ceil(items.length / ID_CHUNK) }, (_, i) => items.slice(i * ID_CHUNK, (i + 1) * ID_CHUNK));
 
 /** Daily reconciliation: its runs (claimed with a lease, like resolver tasks), the records it matches, its reports. */
@@ -120,7 +127,12 @@ export class ReconciliationRepository {
         .where('merchant_id', '=', key.merchantId)
         .where('livemode', '=', key.livemode ? 1 : 0)
         .where('wallet', '=', key.wallet);
-    const byDay = await base().where('paid_at', '>=', start.toISOString()).where('paid_at', '<', end.toISOString()).execute();
+    const byDay = await base()
+      .where('id', '>=', idBoundAt('payment', new Date(start.getTime() - CREATED_BEFORE_DAY_MS)))
+      .where('id', '<', idBoundAt('payment', end))
+      .where('paid_at', '>=', start.toISOString())
+      .where('paid_at', '<', end.toISOString())
+      .execute();
     const byId = (await Promise.all(chunks(ids).map((part) => base().where('id', 'in', part).execute()))).flat();
     return [...new Map([...byDay, ...byId].map((p) => [p.id, p])).values()];
   }
@@ -135,7 +147,12 @@ export class ReconciliationRepository {
         .where('refunds.merchant_id', '=', key.merchantId)
         .where('refunds.livemode', '=', key.livemode ? 1 : 0)
         .where('payments.wallet', '=', key.wallet);
-    const byDay = await base().where('refunds.succeeded_at', '>=', start.toISOString()).where('refunds.succeeded_at', '<', end.toISOString()).execute();
+    const byDay = await base()
+      .where('refunds.id', '>=', idBoundAt('refund', new Date(start.getTime() - CREATED_BEFORE_DAY_MS)))
+      .where('refunds.id', '<', idBoundAt('refund', end))
+      .where('refunds.succeeded_at', '>=', start.toISOString())
+      .where('refunds.succeeded_at', '<', end.toISOString())
+      .execute();
     const byId = (await Promise.all(chunks(ids).map((part) => base().where('refunds.id', 'in', part).execute()))).flat();
     return [...new Map([...byDay, ...byId].map((r) => [r.id, r])).values()];
   }
