@@ -60,6 +60,15 @@ for (const kind of await testDatabaseKinds()) {
       ]);
     });
 
+    it('stores one report when two instances finish the same day at once', async () => {
+      const merchantId = await insertMerchant(t.handle.db);
+      const key: RunKey = { merchantId, livemode: false, wallet: 'wechat', date: '2026-03-12' };
+      const [a, b] = await Promise.all([one.saveReport(key, (id) => ({ id, by: 'one' })), two.saveReport(key, (id) => ({ id, by: 'two' }))]);
+      expect(a.id).toBe(b.id);
+      const rows = await t.handle.db.selectFrom('reconciliation_reports').select('id').where('merchant_id', '=', merchantId).execute();
+      expect(rows).toEqual([{ id: a.id }]);
+    });
+
     it('lists newest day first with a cursor', async () => {
       const merchantId = await insertMerchant(t.handle.db);
       const scope = { merchantId, livemode: false };

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { type Wallet, idBoundAt, newId } from '@counterpay/core';
-import type { Database, DatabaseKind, ReconciliationReportTable, ReconciliationRunTable } from '@counterpay/db';
+import { type Database, type DatabaseKind, type ReconciliationReportTable, type ReconciliationRunTable, isUniqueViolation } from '@counterpay/db';
 import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
 import { type MerchantScope, modeFlag } from './scope.ts';
 
@@ -170,6 +170,17 @@ export class ReconciliationRepository {
    * done, and writes `reconciliation.completed` to the outbox: all in one transaction.
    */
   async saveReport(key: RunKey, build: (id: string) => Record<string, unknown>, now = new Date()): Promise<Record<string, unknown>> {
+    try {
+      return await this.#saveReport(key, build, now);
+    } catch (error) {
+      // Another instance stored the same day's first report at the same moment (a run now beside the
+      // scheduled run): store ours over it, keeping its id.
+      if (!isUniqueViolation(error)) throw error;
+      return this.#saveReport(key, build, now);
+    }
+  }
+
+  #saveReport(key: RunKey, build: (id: string) => Record<string, unknown>, now: Date): Promise<Record<string, unknown>> {
     return this.#db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom('reconciliation_reports')
