@@ -67,6 +67,9 @@ export class SimStore {
     }
     this.#db = new SQLite(dbFile);
     this.#db.pragma('journal_mode = WAL');
+    // WAL with NORMAL survives a killed simulator (only an OS crash loses the last writes), without an
+    // fsync per write that stalled every request behind it.
+    this.#db.pragma('synchronous = NORMAL');
     this.#db.exec('create table if not exists records (kind text not null, key text not null, json text not null, primary key (kind, key))');
     this.#upsert = this.#db.prepare('insert into records (kind, key, json) values (?, ?, ?) on conflict (kind, key) do update set json = excluded.json');
     for (const row of this.#db.prepare('select kind, key, json from records').all() as Array<{ kind: Kind; key: string; json: string }>) {
