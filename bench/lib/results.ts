@@ -1,5 +1,5 @@
 /** Writes bench/RESULTS.md and the "## Performance" section of README.md from a finished run. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, REPO_ROOT } from './processes.ts';
@@ -51,7 +51,10 @@ ${checksText(report.checks, true)}
 
 ${report.summary.map((l) => `    ${l}`).join('\n')}
 ${report.notes.length ? `\n## Notes\n\n${report.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}${report.skipped.length ? `\n## Skipped\n\n${report.skipped.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), text);
+  // The hand-written analysis of what bounds the figures (profiles) follows every run's numbers.
+  const analysisFile = join(BENCH_DIR, 'ANALYSIS.md');
+  const analysis = existsSync(analysisFile) ? `\n${readFileSync(analysisFile, 'utf8')}` : '';
+  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), text + analysis);
   updateReadme(settings, machine, report);
 }
 
