@@ -31,7 +31,7 @@ const TABLES = [
 ] satisfies (keyof Database)[];
 
 /** Every migration, in order: each is recorded exactly once. */
-const MIGRATIONS = ['0001_initial', '0002_notifications', '0003_livemode', '0004_buyer_and_endpoint_format', '0007_dashboard', '0008_late_success', '0009_reconciliation'];
+const MIGRATIONS = ['0001_initial', '0002_notifications', '0003_livemode', '0004_buyer_and_endpoint_format', '0007_dashboard', '0008_late_success', '0009_reconciliation', '0010_events_index_by_mode_only'];
 
 const unique = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 const NOW = '2025-01-02T03:04:05.678Z';

@@ -336,6 +336,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('reconciliation_reports_list').on('reconciliation_reports').columns(['merchant_id', 'livemode', 'date', 'id']).execute();
     },
   },
+  '0010_events_index_by_mode_only': {
+    async up(db: Kysely<any>) {
+      // Every events query names the mode since 0003, so (merchant_id, livemode, id) serves them all; the
+      // older (merchant_id, id) was one more page written in every payment's outcome commit.
+      await db.schema.dropIndex('events_merchant').execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
