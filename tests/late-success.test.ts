@@ -103,7 +103,7 @@ describe('late success (test code 7), one gateway on SQLite', () => {
       );
       expect(refunds[0]).toMatchObject({ payment: payment.id, amount, status: 'succeeded', reason: 'late_success' });
       const after = await h.api('GET', `/v1/payments/${payment.id}`);
-      expect(after.body).toMatchObject({ status: 'closed', amount, amount_refunded: amount });
+      expect(after.body).toMatchObject({ status: 'closed', amount, amount_refunded: amount, late_success: { amount, wallet_transaction_id: charge!.tradeNo, action: 'refunded' } });
 
       // payment.late_success reached the native endpoint, signed, with the charge and what was done.
       const events = await waitUntil(
@@ -219,7 +219,7 @@ describe('late success accepted as succeeded (merchant policy "accept")', () => 
       const succeeded = await waitUntil(() => api('GET', `/v1/payments/${payment.id}`).then((r) => r.body), (p) => p.status === 'succeeded', FOUND_WITHIN_MS, 100);
       const ledger = await h.ledger();
       const charge = chargeOf(ledger, payment.id)!;
-      expect(succeeded).toMatchObject({ status: 'succeeded', amount, amount_refunded: 0, wallet_transaction_id: charge.tradeNo, failure_code: null, closed_at: null });
+      expect(succeeded).toMatchObject({ status: 'succeeded', amount, amount_refunded: 0, wallet_transaction_id: charge.tradeNo, failure_code: null, closed_at: null, late_success: { amount, action: 'accepted' } });
       expect(succeeded.paid_at).toBeTruthy();
       const events = await waitUntil(
         async () => eventsAt(receiver, endpointSecret).filter((e) => e.data.object.id === payment.id),

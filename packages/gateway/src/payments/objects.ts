@@ -1,10 +1,11 @@
+import type { PaymentLateSuccessColumns } from '@counterpay/db';
 import type { PaymentRow } from '../repositories/payment-repository.ts';
 import type { RefundRow } from '../repositories/refund-repository.ts';
 
 export type { PaymentRow, RefundRow };
 
 /** The native API's payment object (CONTRACT.md); also the `data.object` of payment events. */
-export function toPaymentObject(row: PaymentRow) {
+export function toPaymentObject(row: PaymentRow & Partial<PaymentLateSuccessColumns>) {
   return {
     id: row.id,
     object: 'payment' as const,
@@ -34,6 +35,10 @@ export function toPaymentObject(row: PaymentRow) {
     closed_at: row.closed_at,
     livemode: row.livemode === 1,
     metadata: JSON.parse(row.metadata) as Record<string, string>,
+    // Only on a payment the wallet charged after counterpay closed or failed it (a late success).
+    ...(row.late_success_action
+      ? { late_success: { amount: row.late_paid_amount ?? null, wallet_transaction_id: row.late_wallet_transaction_id ?? null, paid_at: row.late_paid_at ?? null, action: row.late_success_action } }
+      : {}),
   };
 }
 

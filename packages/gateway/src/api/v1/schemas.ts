@@ -90,6 +90,21 @@ export const PaymentSchema = Type.Object(
     closed_at: NullableString,
     livemode: Type.Boolean(),
     metadata: Type.Record(Type.String(), Type.String()),
+    late_success: Type.Optional(
+      Type.Object(
+        {
+          amount: Type.Union([Type.Integer({ description: 'What the wallet charged, minor units.' }), Type.Null()]),
+          wallet_transaction_id: NullableString,
+          paid_at: NullableString,
+          action: StringEnum(['refunded', 'accepted'] as const),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Only when the wallet took the money after counterpay had closed or failed the payment (a late success): the charge, and what was done: `refunded` at the wallet (the payment stays closed or failed; see its refunds) or `accepted` (the merchant\'s late_success_policy; the payment is succeeded).',
+        },
+      ),
+    ),
   },
 );
 
