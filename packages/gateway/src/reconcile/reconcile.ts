@@ -66,9 +66,14 @@ export function compareWithLedger(
   const open: string[] = [];
   const chargeByTrade = new Map(charges.map((c) => [c.outTradeNo, c]));
   const paymentIds = new Set(payments.map((p) => p.id));
+  const givenBack = new Map<string, number>();
+  for (const r of walletRefunds) givenBack.set(r.outTradeNo, (givenBack.get(r.outTradeNo) ?? 0) + r.amount);
   for (const payment of payments) {
     const charge = chargeByTrade.get(payment.id);
     const paid = charge?.status === 'paid';
+    // A late success refunded in full (the payment stays closed or failed): the buyer has the money back.
+    const lateAndRefunded = paid && !isProcessing(payment.status) && givenBack.get(payment.id) === charge.amount;
+    if (lateAndRefunded) continue;
     if (PAID[payment.status] && !paid) {
       mismatches.push({ kind: 'succeeded_not_charged', id: payment.id, detail: `wallet status ${charge?.status ?? 'none'}` });
     } else if (!PAID[payment.status] && paid) {
