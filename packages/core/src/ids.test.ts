@@ -81,3 +81,12 @@ describe('idBoundAt', () => {
     );
   });
 });
+
+describe('ids made in the same millisecond', () => {
+  it('sort in the order they were made', () => {
+    const at = Date.now();
+    const ids = Array.from({ length: 500 }, (_, i) => newId(i % 2 ? 'event' : 'refund', at).slice(-24));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

@@ -26,10 +26,30 @@ const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
  */
 export function newId(kind: IdKind, now = Date.now()): string {
   const time = now.toString(36).padStart(10, '0');
-  const bytes = randomPool.take(14);
+  return `${ID_PREFIXES[kind]}_${time}${randomPart(now)}`;
+}
+
+/** The last id's time and random part: ids made in the same millisecond count up from it, so they keep their order. */
+let last = { time: -1, random: [] as number[] };
+
+function randomPart(now: number): string {
+  if (now === last.time) {
+    increment(last.random);
+  } else {
+    const bytes = randomPool.take(14);
+    last = { time: now, random: Array.from({ length: 14 }, (_, i) => bytes[i]! % 36) };
+  }
   let random = '';
-  for (let i = 0; i < 14; i++) random += ALPHABET[bytes[i]! % 36];
-  return `${ID_PREFIXES[kind]}_${time}${random}`;
+  for (const digit of last.random) random += ALPHABET[digit];
+  return random;
+}
+
+/** Adds one to a base-36 number, digit by digit (wrapping at 36^14, which a millisecond never reaches). */
+function increment(digits: number[]): void {
+  for (let i = digits.length - 1; i >= 0; i--) {
+    digits[i] = (digits[i]! + 1) % 36;
+    if (digits[i] !== 0) return;
+  }
 }
 
 /**
