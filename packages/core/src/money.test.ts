@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.ts';
 import {
+  exactMinorUnits,
   CURRENCIES,
   CURRENCY_EXPONENTS,
   type Currency,
@@ -308,5 +309,17 @@ describe('parseCurrency', () => {
 
   it('CURRENCIES lists exactly the keys of CURRENCY_EXPONENTS', () => {
     expect([...CURRENCIES].sort()).toEqual((Object.keys(CURRENCY_EXPONENTS) as Currency[]).sort());
+  });
+});
+
+describe('exactMinorUnits', () => {
+  it('reads integers as numbers or as the text PostgreSQL gives for bigint, exactly', () => {
+    expect(exactMinorUnits(1234)).toBe(1234);
+    expect(exactMinorUnits('9007199254740991')).toBe(9_007_199_254_740_991);
+    expect(exactMinorUnits(0n)).toBe(0);
+  });
+
+  it('refuses what is not an exact integer instead of rounding it', () => {
+    for (const bad of ['9007199254740993', '12.5', '', '1e3', 0.1 + 0.2]) expect(() => exactMinorUnits(bad)).toThrow(/not an exact integer/);
   });
 });

@@ -49,6 +49,17 @@ export function assertMinorAmount(amount: unknown, param = 'amount'): number {
   return amount;
 }
 
+/**
+ * An integer count of minor units as a database hands it back: a number, or text (PostgreSQL answers
+ * bigint columns and sums as strings). Read exactly; anything that is not a safe integer is refused
+ * rather than rounded.
+ */
+export function exactMinorUnits(value: number | string | bigint): number {
+  const n = typeof value === 'number' ? value : /^-?\d+$/.test(String(value)) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new Error(`not an exact integer amount of minor units: ${String(value)}`);
+  return n;
+}
+
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /** More significant digits than this can never be a safe integer (2^53 - 1 has 16). */

@@ -1,4 +1,4 @@
-import { type Currency, formatDecimalAmount } from '@counterpay/core';
+import { type Currency, exactMinorUnits, formatDecimalAmount } from '@counterpay/core';
 import type { PaymentRow } from '../repositories/payment-repository.ts';
 
 export const CSV_COLUMNS = [
@@ -42,8 +42,8 @@ export function paymentCsvLine(p: PaymentRow): string {
     status: p.status,
     wallet: p.wallet,
     flow: p.flow,
-    amount: formatDecimalAmount(Number(p.amount), currency),
-    amount_refunded: formatDecimalAmount(Number(p.amount_refunded), currency),
+    amount: formatDecimalAmount(exactMinorUnits(p.amount), currency),
+    amount_refunded: formatDecimalAmount(exactMinorUnits(p.amount_refunded), currency),
     currency: p.currency,
     merchant_order_id: p.merchant_order_id,
     store_id: p.store_id,

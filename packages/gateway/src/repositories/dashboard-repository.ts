@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
-import { type PaymentStatus, type Wallet, idBoundAt } from '@counterpay/core';
+import { type PaymentStatus, type Wallet, exactMinorUnits, idBoundAt } from '@counterpay/core';
 import { type ApiKeyTable, type Database, type DeliveryAttemptTable, type DeliveryTable, type EventTable, type OperatorTable, type RefundTable, type StoreTable, type TerminalTable, type WalletCallTable, isUniqueViolation } from '@counterpay/db';
 import type { PaymentRow } from './payment-repository.ts';
 import { type MerchantScope, modeFlag } from './scope.ts';
@@ -143,7 +143,7 @@ export class DashboardRepository {
       .groupBy([hour, 'wallet', 'store_id', 'currency'])
       .execute();
     // PostgreSQL answers sums of bigint as text: exact, converted once here.
-    return rows.map((r) => ({ hour: r.hour, wallet: r.wallet, storeId: r.store_id, currency: r.currency, count: Number(r.count), amount: Number(r.amount), refunded: Number(r.refunded) }));
+    return rows.map((r) => ({ hour: r.hour, wallet: r.wallet, storeId: r.store_id, currency: r.currency, count: Number(r.count), amount: exactMinorUnits(r.amount), refunded: exactMinorUnits(r.refunded) }));
   }
 
   /** The endpoint's latest deliveries (newest first) with their attempts and event types. */

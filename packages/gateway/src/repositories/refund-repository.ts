@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { type FailureCode, REFUND_STATUSES_HOLDING_AMOUNT, isFinalRefundStatus, refundTransition } from '@counterpay/core';
+import { type FailureCode, REFUND_STATUSES_HOLDING_AMOUNT, exactMinorUnits, isFinalRefundStatus, refundTransition } from '@counterpay/core';
 import { type Database, type DatabaseKind, type RefundTable, isUniqueViolation } from '@counterpay/db';
 import { toRefundObject } from '../payments/objects.ts';
 import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
@@ -86,7 +86,7 @@ export class RefundRepository {
           .where('payment_id', '=', paymentId)
           .where('status', 'in', [...REFUND_STATUSES_HOLDING_AMOUNT])
           .executeTakeFirstOrThrow();
-        const refund = build(payment, Number(reserved.total));
+        const refund = build(payment, exactMinorUnits(reserved.total));
         await trx.insertInto('refunds').values(refund).execute();
         const key = idempotencyKey(refund);
         if (key) await insertIdempotencyKey(trx, key);
