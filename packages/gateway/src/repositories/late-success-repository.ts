@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely';
 import {
   type LateSuccessPolicy,
-  REFUND_STATUSES_HOLDING_AMOUNT,
   canHaveLateSuccess,
   checkRefund,
-  exactMinorUnits,
   isLateSuccessPolicy,
   lateSuccessTransition,
   newId,
@@ -13,7 +11,7 @@ import type { Database, DatabaseKind, PaymentLateSuccessColumns } from '@counter
 import { toPaymentObject } from '../payments/objects.ts';
 import { type DeliveryRules, SEND_EVERY_EVENT, appendEvent } from './event-outbox.ts';
 import type { PaymentRow } from './payment-repository.ts';
-import type { RefundRow } from './refund-repository.ts';
+import { type RefundRow, reservedRefundTotal } from './refund-repository.ts';
 import { lockPaymentRow } from './sql.ts';
 import { type NewTask, deleteTask, insertTask } from './task-repository.ts';
 
@@ -93,17 +91,12 @@ export class LateSuccessRepository {
           updated_at: now.toISOString(),
         };
       } else {
-        const reserved = await trx
-          .selectFrom('refunds')
-          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
-          .where('payment_id', '=', paymentId)
-          .where('status', 'in', [...REFUND_STATUSES_HOLDING_AMOUNT])
-          .executeTakeFirstOrThrow();
+        const reserved = await reservedRefundTotal(trx, paymentId);
         const amount = checkRefund({
           paymentStatus: payment.status,
           paidAt: charge.paidAt,
           amountPaid: charge.amount,
-          reserved: exactMinorUnits(reserved.total),
+          reserved,
           requested: undefined,
           now,
           lateCharge: charge.amount,

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type FailureCode, REFUND_STATUSES_HOLDING_AMOUNT, exactMinorUnits, isFinalRefundStatus, refundTransition } from '@counterpay/core';
 import { type Database, type DatabaseKind, type RefundTable, isUniqueViolation } from '@counterpay/db';
 import { toRefundObject } from '../payments/objects.ts';
@@ -80,13 +80,8 @@ export class RefundRepository {
     try {
       return await this.#db.transaction().execute(async (trx) => {
         const payment = await lockPaymentRow(trx, this.kind, paymentId);
-        const reserved = await trx
-          .selectFrom('refunds')
-          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
-          .where('payment_id', '=', paymentId)
-          .where('status', 'in', [...REFUND_STATUSES_HOLDING_AMOUNT])
-          .executeTakeFirstOrThrow();
-        const refund = build(payment, exactMinorUnits(reserved.total));
+        const reserved = await reservedRefundTotal(trx, paymentId);
+        const refund = build(payment, reserved);
         await trx.insertInto('refunds').values(refund).execute();
         const key = idempotencyKey(refund);
         if (key) await insertIdempotencyKey(trx, key);
@@ -138,4 +133,18 @@ export class RefundRepository {
       return row;
     });
   }
+}
+
+/**
+ * What the payment's refunds hold of its amount (those not failed), in minor units. Run inside the
+ * transaction that holds the payment's row lock, so no concurrent refund can slip between read and insert.
+ */
+export async function reservedRefundTotal(trx: Transaction<Database>, paymentId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('refunds')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total'))
+    .where('payment_id', '=', paymentId)
+    .where('status', 'in', [...REFUND_STATUSES_HOLDING_AMOUNT])
+    .executeTakeFirstOrThrow();
+  return exactMinorUnits(row.total);
 }
